@@ -1,0 +1,102 @@
+#pragma once
+/// @file Accounts, keys and audit entries: plain structs shared by the layers.
+///
+/// Timestamps travel as ISO 8601 UTC strings formatted by PostgreSQL: the domain never does
+/// arithmetic on them, so it does not need a date library.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace gw::domain {
+
+using UserId = std::int64_t;
+
+/// What `POST /status` reports about a key. kRevoked is an administrator's decision about the
+/// account; kInactive means the key was superseded by a renewal.
+enum class KeyState { kActive, kInactive, kRevoked };
+std::string_view ToString(KeyState state);
+
+/// The authenticated caller, resolved from an API key by the with_api_key wrapper.
+struct Principal {
+  UserId user_id = 0;
+  std::string email;
+  bool is_admin = false;
+  std::string key_prefix;  //!< safe to log
+};
+
+/// One row of the key lookup: everything authentication needs, read with one indexed query.
+struct KeyLookup {
+  UserId user_id = 0;
+  std::string email;
+  bool is_admin = false;
+  bool account_active = false;  //!< false once an administrator revoked the account
+  bool key_current = false;     //!< false once the key was superseded by a renewal
+};
+
+struct AccountStatus {
+  std::string email;
+  KeyState key_state = KeyState::kActive;
+  bool is_admin = false;
+  std::string created_at;
+  std::optional<std::string> last_renewed_at;
+  std::int64_t usage_count = 0;
+};
+
+/// Stored credentials for password login (renewal).
+struct Credentials {
+  UserId user_id = 0;
+  std::string password_hash;  //!< empty for accounts created without a password
+  bool account_active = false;
+};
+
+/// Who did something and from where: written into every audit row.
+struct AuditContext {
+  std::string request_id;
+  std::string client_address;
+  std::optional<UserId> actor_user_id;  //!< the caller, when known (an admin acting on a user)
+};
+
+/// Free-form key/value details of an audit entry, stored as a JSON object.
+using AuditDetails = std::vector<std::pair<std::string, std::string>>;
+
+struct NewAccount {
+  std::string email;            //!< normalised
+  std::string password_hash;    //!< PHC string, may be empty for CLI-created admins
+  std::string key_hash;         //!< HMAC of the new key
+  std::string key_prefix;       //!< public prefix of the new key
+  bool is_admin = false;
+};
+
+struct AuditEntry {
+  std::int64_t id = 0;
+  std::optional<std::string> user_email;   //!< the account the action concerned
+  std::optional<std::string> actor_email;  //!< who performed it, when different or known
+  std::string action;
+  std::string details_json;
+  std::string request_id;
+  std::string client_address;
+  std::string created_at;
+};
+
+struct AuditQuery {
+  std::optional<std::string> user_email;
+  std::optional<std::string> action;
+  std::optional<std::string> since;  //!< ISO 8601, validated
+  std::optional<std::string> until;  //!< ISO 8601, validated
+  int page = 1;
+  int limit = 20;
+};
+
+template <typename T>
+struct Page {
+  std::vector<T> items;
+  std::int64_t total = 0;
+  int page = 1;
+  int limit = 20;
+};
+
+}  // namespace gw::domain

@@ -1,0 +1,158 @@
+#include "domain/accounts.hpp"
+
+#include <array>
+
+#include "domain/api_key.hpp"
+#include "domain/email.hpp"
+#include "domain/error.hpp"
+
+namespace gw::domain {
+namespace {
+
+constexpr std::size_t kSaltBytes = 16;
+
+std::string DummyHash(RandomSource& random, const PasswordHashParams& params) {
+  std::array<unsigned char, kSaltBytes> salt{};
+  random.Fill(salt);
+  return HashPassword("not-a-real-password-0123456789", salt, params);
+}
+
+}  // namespace
+
+std::string_view ToString(KeyState state) {
+  switch (state) {
+    case KeyState::kActive:
+      return "active";
+    case KeyState::kInactive:
+      return "inactive";
+    case KeyState::kRevoked:
+      return "revoked";
+  }
+  return "unknown";
+}
+
+AccountService::AccountService(std::string key_pepper, RandomSource& random, KeyCache& key_cache,
+                               UsageCounter& usage, PasswordHashParams password_params)
+    : key_pepper_(std::move(key_pepper)),
+      random_(random),
+      key_cache_(key_cache),
+      usage_(usage),
+      password_params_(password_params),
+      dummy_password_hash_(DummyHash(random, password_params)) {}
+
+std::string AccountService::NewKey() {
+  std::array<unsigned char, kApiKeyRandomBytes> bytes{};
+  random_.Fill(bytes);
+  return FormatApiKey(bytes);
+}
+
+std::string AccountService::NewPasswordHash(std::string_view password) {
+  std::array<unsigned char, kSaltBytes> salt{};
+  random_.Fill(salt);
+  return HashPassword(password, salt, password_params_);
+}
+
+IssuedKey AccountService::Create(AccountRepository& repo, std::string_view raw_email, std::string_view password,
+                                 bool is_admin, const AuditContext& audit) {
+  NewAccount account;
+  account.email = RequireValidEmail(raw_email);
+  if (!is_admin || !password.empty()) {
+    CheckPasswordPolicy(password, account.email);
+    account.password_hash = NewPasswordHash(password);
+  }
+  const std::string key = NewKey();
+  account.key_hash = HashApiKey(key_pepper_, key);
+  account.key_prefix = std::string(PublicKeyPrefix(key));
+  account.is_admin = is_admin;
+  repo.CreateAccount(account, is_admin ? "admin_create" : "register", audit);
+  return {account.email, key};
+}
+
+IssuedKey AccountService::Register(AccountRepository& repo, std::string_view email, std::string_view password,
+                                   const AuditContext& audit) {
+  return Create(repo, email, password, false, audit);
+}
+
+IssuedKey AccountService::CreateAdmin(AccountRepository& repo, std::string_view email, std::string_view password,
+                                      const AuditContext& audit) {
+  return Create(repo, email, password, true, audit);
+}
+
+IssuedKey AccountService::Renew(AccountRepository& repo, std::string_view raw_email, std::string_view password,
+                                const AuditContext& audit) {
+  // An invalid email shape is a client mistake worth naming; an unknown one is not (no oracle).
+  const std::string email = RequireValidEmail(raw_email);
+  const auto credentials = repo.FindCredentials(email);
+  // Verify against a dummy hash when the account is unknown, so that response time does not
+  // tell whether an email is registered.
+  const bool password_ok = VerifyPassword(password, credentials ? credentials->password_hash : dummy_password_hash_);
+  if (!credentials || !password_ok) throw Error(ErrorCode::kInvalidCredentials);
+  if (!credentials->account_active) throw Error(ErrorCode::kAccountRevoked);
+  const std::string key = NewKey();
+  AuditContext renew_audit = audit;
+  renew_audit.actor_user_id = credentials->user_id;
+  repo.ReplaceKey(credentials->user_id, HashApiKey(key_pepper_, key), PublicKeyPrefix(key), renew_audit);
+  key_cache_.ForgetUser(credentials->user_id);
+  return {email, key};
+}
+
+void AccountService::SetActive(AccountRepository& repo, const Principal& admin, std::string_view raw_email,
+                               bool active, const AuditContext& audit) {
+  if (!admin.is_admin) throw Error(ErrorCode::kForbidden);
+  const std::string email = RequireValidEmail(raw_email);
+  if (active == false && email == admin.email) {
+    throw FieldError("email", "an administrator cannot revoke their own key");
+  }
+  AuditContext admin_audit = audit;
+  admin_audit.actor_user_id = admin.user_id;
+  if (!repo.SetAccountActive(email, active, admin_audit)) {
+    throw Error(ErrorCode::kUserNotFound, {}, {{"email", email}});
+  }
+}
+
+void AccountService::Revoke(AccountRepository& repo, const Principal& admin, std::string_view email,
+                            const AuditContext& audit) {
+  SetActive(repo, admin, email, false, audit);
+}
+
+void AccountService::Reactivate(AccountRepository& repo, const Principal& admin, std::string_view email,
+                                const AuditContext& audit) {
+  SetActive(repo, admin, email, true, audit);
+}
+
+AccountStatus AccountService::Status(AccountRepository& repo, const Principal& caller,
+                                     std::optional<std::string_view> raw_email) {
+  std::optional<AccountStatus> status;
+  UserId pending_for = caller.user_id;
+  if (raw_email) {
+    const std::string email = RequireValidEmail(*raw_email);
+    if (email != caller.email && !caller.is_admin) throw Error(ErrorCode::kForbidden);
+    status = repo.FindStatusByEmail(email);
+    if (!status) throw Error(ErrorCode::kUserNotFound, {}, {{"email", email}});
+    pending_for = email == caller.email ? caller.user_id : 0;
+  } else {
+    status = repo.FindStatus(caller.user_id);
+    if (!status) throw Error(ErrorCode::kInvalidApiKey);  // deleted between auth and now
+  }
+  // Counts of this process that are not flushed yet; exact for the caller's own process.
+  if (pending_for != 0) status->usage_count += usage_.Pending(pending_for);
+  return *status;
+}
+
+Principal AccountService::Authenticate(AccountRepository& repo, std::string_view raw_key) {
+  if (raw_key.empty()) throw Error(ErrorCode::kMissingApiKey);
+  if (!IsWellFormedApiKey(raw_key)) throw Error(ErrorCode::kInvalidApiKey);
+  const std::string key_hash = HashApiKey(key_pepper_, raw_key);
+  std::optional<KeyLookup> lookup = key_cache_.Find(key_hash);
+  if (!lookup) {
+    lookup = repo.FindByKeyHash(key_hash);
+    if (!lookup) throw Error(ErrorCode::kInvalidApiKey);
+    key_cache_.Store(key_hash, *lookup);
+  }
+  if (!lookup->account_active) throw Error(ErrorCode::kApiKeyRevoked);
+  if (!lookup->key_current) throw Error(ErrorCode::kApiKeyInactive);
+  usage_.Add(lookup->user_id);
+  return Principal{lookup->user_id, lookup->email, lookup->is_admin, std::string(PublicKeyPrefix(raw_key))};
+}
+
+}  // namespace gw::domain

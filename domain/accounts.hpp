@@ -1,0 +1,62 @@
+#pragma once
+/// @file The account use cases: register, renew, revoke, reactivate, status, authenticate.
+///
+/// Pure logic over the ports: validation, hashing and the rules of who may do what. Each use
+/// case takes the repository of the calling thread (one database connection per thread).
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "domain/account.hpp"
+#include "domain/key_cache.hpp"
+#include "domain/password.hpp"
+#include "domain/ports.hpp"
+#include "domain/usage_counter.hpp"
+
+namespace gw::domain {
+
+struct IssuedKey {
+  std::string email;
+  std::string api_key;  //!< shown once, never stored
+};
+
+class AccountService {
+ public:
+  AccountService(std::string key_pepper, RandomSource& random, KeyCache& key_cache, UsageCounter& usage,
+                 PasswordHashParams password_params = {});
+
+  IssuedKey Register(AccountRepository& repo, std::string_view email, std::string_view password,
+                     const AuditContext& audit);
+  /// Creates an administrator (CLI). With an empty password the account cannot renew by password.
+  IssuedKey CreateAdmin(AccountRepository& repo, std::string_view email, std::string_view password,
+                        const AuditContext& audit);
+  IssuedKey Renew(AccountRepository& repo, std::string_view email, std::string_view password,
+                  const AuditContext& audit);
+  void Revoke(AccountRepository& repo, const Principal& admin, std::string_view email, const AuditContext& audit);
+  void Reactivate(AccountRepository& repo, const Principal& admin, std::string_view email,
+                  const AuditContext& audit);
+  /// The caller's own status, or (admins only) another account's when `email` is given.
+  AccountStatus Status(AccountRepository& repo, const Principal& caller, std::optional<std::string_view> email);
+
+  /// Resolves an X-API-Key header value to the caller, counting the request. Throws
+  /// kMissingApiKey, kInvalidApiKey, kApiKeyInactive or kApiKeyRevoked.
+  Principal Authenticate(AccountRepository& repo, std::string_view raw_key);
+
+ private:
+  IssuedKey Create(AccountRepository& repo, std::string_view email, std::string_view password, bool is_admin,
+                   const AuditContext& audit);
+  std::string NewKey();
+  std::string NewPasswordHash(std::string_view password);
+  void SetActive(AccountRepository& repo, const Principal& admin, std::string_view email, bool active,
+                 const AuditContext& audit);
+
+  const std::string key_pepper_;
+  RandomSource& random_;
+  KeyCache& key_cache_;
+  UsageCounter& usage_;
+  const PasswordHashParams password_params_;
+  const std::string dummy_password_hash_;  //!< verified against when the email is unknown
+};
+
+}  // namespace gw::domain

@@ -1,0 +1,100 @@
+#include "fcgi/config.hpp"
+
+#include <charconv>
+#include <fstream>
+#include <sstream>
+
+namespace gw::web {
+namespace {
+
+std::string Trim(std::string s) {
+  const auto first = s.find_first_not_of(" \t\r\n");
+  const auto last = s.find_last_not_of(" \t\r\n");
+  return first == std::string::npos ? std::string() : s.substr(first, last - first + 1);
+}
+
+int ReadInt(const EnvLookup& env, std::string_view name, int fallback, int min, int max) {
+  const auto value = env(name);
+  if (!value || value->empty()) return fallback;
+  int parsed = 0;
+  const auto [end, ec] = std::from_chars(value->data(), value->data() + value->size(), parsed);
+  if (ec != std::errc() || end != value->data() + value->size() || parsed < min || parsed > max) {
+    throw ConfigError(std::string(name) + " must be an integer between " + std::to_string(min) + " and " +
+                      std::to_string(max) + ", got '" + *value + "'");
+  }
+  return parsed;
+}
+
+std::string QuoteLibpq(const std::string& value) {
+  std::string quoted = "'";
+  for (const char c : value) {
+    if (c == '\'' || c == '\\') quoted += '\\';
+    quoted += c;
+  }
+  return quoted + "'";
+}
+
+std::string ReadPepper(const EnvLookup& env) {
+  std::string pepper;
+  if (const auto file = env("GW_KEY_PEPPER_FILE"); file && !file->empty()) {
+    std::ifstream in(*file);
+    if (!in) throw ConfigError("GW_KEY_PEPPER_FILE: cannot read '" + *file + "'");
+    std::stringstream content;
+    content << in.rdbuf();
+    pepper = Trim(content.str());
+  } else if (const auto value = env("GW_KEY_PEPPER")) {
+    pepper = Trim(*value);
+  }
+  if (pepper.size() < 32) {
+    throw ConfigError("GW_KEY_PEPPER_FILE (or GW_KEY_PEPPER) must provide a secret of at least 32 characters");
+  }
+  return pepper;
+}
+
+}  // namespace
+
+std::string BuildConnectionString(const EnvLookup& env) {
+  if (const auto url = env("DATABASE_URL"); url && !url->empty()) return *url;
+  std::string dsn;
+  const std::pair<std::string_view, std::string_view> parts[] = {
+      {"DATABASE_HOST", "host"}, {"DATABASE_PORT", "port"},         {"DATABASE_NAME", "dbname"},
+      {"DATABASE_USER", "user"}, {"DATABASE_PASSWORD", "password"},
+  };
+  for (const auto& [variable, keyword] : parts) {
+    if (const auto value = env(variable); value && !value->empty()) {
+      if (!dsn.empty()) dsn += ' ';
+      dsn += std::string(keyword) + "=" + QuoteLibpq(*value);
+    }
+  }
+  if (dsn.empty() || !env("DATABASE_NAME")) {
+    throw ConfigError("DATABASE_URL is not set (nor DATABASE_NAME with DATABASE_USER/_PASSWORD/_HOST/_PORT)");
+  }
+  return dsn;
+}
+
+Config LoadConfig(const EnvLookup& env, unsigned hardware_threads, bool need_server) {
+  Config config;
+  config.database_url = BuildConnectionString(env);
+  config.key_pepper = ReadPepper(env);
+  const auto get = [&](std::string_view name, const std::string& fallback) {
+    const auto value = env(name);
+    return value && !value->empty() ? *value : fallback;
+  };
+  config.fcgi_socket = get("GW_FCGI_SOCKET", "");
+  if (need_server && config.fcgi_socket.empty()) throw ConfigError("GW_FCGI_SOCKET must name the FastCGI unix socket");
+  config.workers = ReadInt(env, "GW_WORKERS", static_cast<int>(std::max(1u, hardware_threads)), 1, 256);
+  config.threads = ReadInt(env, "GW_THREADS", 8, 1, 256);
+  config.log_dir = get("GW_LOG_DIR", config.log_dir);
+  config.run_dir = get("GW_RUN_DIR", config.run_dir);
+  config.log_level = get("GW_LOG_LEVEL", config.log_level);
+  if (config.log_level != "debug" && config.log_level != "info" && config.log_level != "warn" &&
+      config.log_level != "error") {
+    throw ConfigError("GW_LOG_LEVEL must be one of debug, info, warn, error; got '" + config.log_level + "'");
+  }
+  config.migrations_dir = get("GW_MIGRATIONS_DIR", config.migrations_dir);
+  config.drain_timeout = std::chrono::seconds(ReadInt(env, "GW_DRAIN_TIMEOUT_S", 30, 1, 3600));
+  config.key_cache_ttl = std::chrono::milliseconds(ReadInt(env, "GW_KEY_CACHE_TTL_MS", 60'000, 0, 3'600'000));
+  return config;
+}
+
+}  // namespace gw::web

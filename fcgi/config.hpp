@@ -1,0 +1,46 @@
+#pragma once
+/// @file Configuration: one struct, built once from the environment in main and passed down.
+
+#include <chrono>
+#include <functional>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+namespace gw::web {
+
+struct Config {
+  std::string database_url;     //!< libpq connection string
+  std::string key_pepper;       //!< secret for API key HMACs (never logged)
+  std::string fcgi_socket;      //!< unix socket nginx connects to
+  int workers = 2;              //!< worker processes
+  int threads = 8;              //!< request threads per worker
+  std::string log_dir = "logs";
+  std::string run_dir = "var/run";
+  std::string log_level = "info";
+  std::string migrations_dir = "migrations";
+  std::size_t max_json_body = 1024 * 1024;  //!< application-side check behind nginx's limit
+  std::chrono::seconds drain_timeout{30};   //!< how long SIGTERM waits for in-flight requests
+  std::chrono::milliseconds key_cache_ttl{60'000};
+  std::chrono::milliseconds usage_flush_interval{1'000};
+};
+
+/// Thrown with one line that names the variable and what is wrong with it.
+class ConfigError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+using EnvLookup = std::function<std::optional<std::string>(std::string_view name)>;
+
+/// Reads DATABASE_URL (or DATABASE_USER/_PASSWORD/_HOST/_PORT/_NAME), GW_KEY_PEPPER_FILE (or
+/// GW_KEY_PEPPER), GW_FCGI_SOCKET, GW_WORKERS, GW_THREADS, GW_LOG_DIR, GW_RUN_DIR,
+/// GW_LOG_LEVEL, GW_MIGRATIONS_DIR, GW_DRAIN_TIMEOUT_S, GW_KEY_CACHE_TTL_MS.
+/// `need_server` relaxes nothing today but documents which subcommands need the socket.
+Config LoadConfig(const EnvLookup& env, unsigned hardware_threads, bool need_server);
+
+/// Builds a libpq keyword/value connection string, quoting values as libpq requires.
+std::string BuildConnectionString(const EnvLookup& env);
+
+}  // namespace gw::web

@@ -1,0 +1,31 @@
+#pragma once
+/// @file A small declarative description of a JSON request body, checked by WithJsonBody.
+
+#include <nlohmann/json_fwd.hpp>
+
+#include <cstddef>
+#include <string_view>
+#include <vector>
+
+namespace gw::web {
+
+enum class JsonType { kString, kInteger, kBoolean };
+
+struct FieldSpec {
+  std::string_view name;
+  JsonType type = JsonType::kString;
+  bool required = true;
+  std::size_t max_length = 1024;  //!< for strings, in bytes
+};
+
+struct BodySchema {
+  std::vector<FieldSpec> fields;
+  bool body_optional = false;  //!< an empty body counts as {}
+};
+
+/// Throws kValidationFailed naming the first offending field: body not an object, a required
+/// field missing, a field of the wrong type or too long, or a field the schema does not know
+/// (a typo in a field name should fail loudly, not be ignored).
+void Validate(const BodySchema& schema, const nlohmann::json& body);
+
+}  // namespace gw::web

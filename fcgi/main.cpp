@@ -1,0 +1,162 @@
+// The composition root: reads the configuration once, builds every object and wires them.
+// Subcommands: serve, migrate, admin create --email E [--password-stdin], help.
+#include <unistd.h>
+
+#include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <iostream>
+#include <thread>
+
+#include "domain/accounts.hpp"
+#include "domain/error.hpp"
+#include "fcgi/config.hpp"
+#include "fcgi/logging.hpp"
+#include "fcgi/routes.hpp"
+#include "fcgi/supervisor.hpp"
+#include "fcgi/worker_process.hpp"
+#include "persistence/key_change_listener.hpp"
+#include "persistence/migrator.hpp"
+#include "persistence/openssl_random.hpp"
+#include "persistence/pg_session.hpp"
+#include "persistence/usage_flusher.hpp"
+
+namespace {
+
+using namespace gw;
+
+constexpr std::size_t kKeyCacheEntries = 100'000;
+constexpr int kExitUsage = 64;
+constexpr int kExitConfig = 78;
+constexpr int kExitEmailTaken = 3;
+
+std::optional<std::string> GetEnv(std::string_view name) {
+  const char* value = std::getenv(std::string(name).c_str());
+  return value ? std::optional<std::string>(value) : std::nullopt;
+}
+
+/// What a request thread owns: its own connection, and the Context handlers see.
+class PgThreadState final : public fcgi::ThreadState {
+ public:
+  explicit PgThreadState(const std::string& dsn)
+      : session_(dsn), context_{session_.Accounts(), session_.Audit(), [this] { return session_.Ping(); }} {}
+  web::Context& Context() override { return context_; }
+
+ private:
+  persistence::PgSession session_;
+  web::Context context_;
+};
+
+int RunWorker(const web::Config& config, int listen_fd, int slot) {
+  auto log = web::MakeJsonLogger("worker", config.log_dir + "/worker-" + std::to_string(slot) + ".log",
+                                 config.log_level);
+  persistence::OpenSslRandom random;
+  domain::KeyCache key_cache(config.key_cache_ttl, kKeyCacheEntries);
+  domain::UsageCounter usage;
+  domain::AccountService accounts(config.key_pepper, random, key_cache, usage);
+  persistence::KeyChangeListener key_listener(config.database_url, key_cache);
+  persistence::UsageFlusher usage_flusher(config.database_url, usage, config.usage_flush_interval);
+
+  const web::Handler application = web::BuildApplication({accounts, log});
+  const fcgi::ThreadStateFactory make_thread_state = [&config] {
+    return std::make_unique<PgThreadState>(config.database_url);
+  };
+  const int rc = fcgi::RunWorkerProcess(listen_fd, {config.threads, config.max_json_body, config.drain_timeout},
+                                        application, make_thread_state, *log);
+  key_listener.Stop();
+  usage_flusher.Stop();  // the last flush: no request count is lost on a graceful stop
+  return rc;
+}
+
+int Serve(const web::Config& config) {
+  std::filesystem::create_directories(config.log_dir);
+  std::filesystem::create_directories(config.run_dir);
+  auto log = web::MakeJsonLogger("supervisor", config.log_dir + "/supervisor.log", config.log_level);
+  const fcgi::SupervisorOptions options{config.fcgi_socket, config.workers, config.run_dir, config.drain_timeout};
+  return fcgi::RunSupervisor(options, [&config](int fd, int slot) { return RunWorker(config, fd, slot); }, *log);
+}
+
+int Migrate(const web::Config& config) {
+  const auto applied = persistence::ApplyMigrations(config.database_url, config.migrations_dir);
+  if (applied.empty()) std::cout << "migrations: database is up to date\n";
+  for (const auto& version : applied) std::cout << "migrations: applied " << version << "\n";
+  return 0;
+}
+
+int CreateAdmin(const web::Config& config, const std::vector<std::string>& args) {
+  std::string email;
+  bool password_from_stdin = false;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    if (args[i] == "--email" && i + 1 < args.size()) {
+      email = args[++i];
+    } else if (args[i] == "--password-stdin") {
+      password_from_stdin = true;
+    } else {
+      std::cerr << "usage: ipfs-gateway admin create --email E [--password-stdin]\n";
+      return kExitUsage;
+    }
+  }
+  if (email.empty()) {
+    std::cerr << "usage: ipfs-gateway admin create --email E [--password-stdin]\n";
+    return kExitUsage;
+  }
+  std::string password;
+  if (password_from_stdin) std::getline(std::cin, password);
+  persistence::OpenSslRandom random;
+  domain::KeyCache key_cache(config.key_cache_ttl, 1);
+  domain::UsageCounter usage;
+  domain::AccountService accounts(config.key_pepper, random, key_cache, usage);
+  persistence::PgSession session(config.database_url);
+  try {
+    const auto issued = accounts.CreateAdmin(session.Accounts(), email, password, {"cli", "local", std::nullopt});
+    std::cout << issued.api_key << "\n";
+    return 0;
+  } catch (const domain::Error& error) {
+    if (error.Code() == domain::ErrorCode::kEmailTaken) {
+      std::cerr << "admin create: an account with this email already exists\n";
+      return kExitEmailTaken;
+    }
+    std::cerr << "admin create: " << (error.PublicMessage().empty() ? error.what() : error.PublicMessage()) << "\n";
+    return 1;
+  }
+}
+
+void PrintHelp() {
+  std::cout << "ipfs-gateway: IPFS gateway and pinning service (FastCGI application)\n\n"
+               "  serve                          run the FastCGI worker pool (supervisor in the foreground)\n"
+               "  migrate                        apply database migrations\n"
+               "  admin create --email E         create an administrator and print its API key\n"
+               "               [--password-stdin] read a password for the admin from standard input\n"
+               "  help                           this text\n\n"
+               "Configuration comes from the environment: see README.md (Configuration).\n";
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const std::vector<std::string> args(argv + 1, argv + argc);
+  if (args.empty() || args[0] == "help" || args[0] == "--help" || args[0] == "-h") {
+    PrintHelp();
+    return args.empty() ? kExitUsage : 0;
+  }
+  const std::string& command = args[0];
+  try {
+    const bool serving = command == "serve";
+    const web::Config config = web::LoadConfig(GetEnv, std::thread::hardware_concurrency(), serving);
+    if (serving) return Serve(config);
+    if (command == "migrate") return Migrate(config);
+    if (command == "admin" && args.size() >= 2 && args[1] == "create") {
+      return CreateAdmin(config, std::vector<std::string>(args.begin() + 2, args.end()));
+    }
+    std::cerr << "unknown command '" << command << "'; try: ipfs-gateway help\n";
+    return kExitUsage;
+  } catch (const web::ConfigError& error) {
+    std::cerr << "configuration error: " << error.what() << "\n";
+    return kExitConfig;
+  } catch (const std::exception& error) {
+    std::cerr << command << ": " << error.what() << "\n";
+    return 1;
+  }
+}

@@ -1,0 +1,196 @@
+#include "persistence/pg_account_repository.hpp"
+
+#include <nlohmann/json.hpp>
+#include <pqxx/pqxx>
+#include <string>
+
+#include "domain/error.hpp"
+
+namespace gw::persistence {
+namespace {
+
+using domain::Error;
+using domain::ErrorCode;
+
+// Named in migrations/V001__accounts.sql; a violation of any other unique index is a bug.
+constexpr const char* kEmailIndex = "users_email_live_key";
+
+constexpr const char* kInsertUser = "acc_insert_user";
+constexpr const char* kInsertKey = "acc_insert_key";
+constexpr const char* kInsertAudit = "acc_insert_audit";
+constexpr const char* kNotify = "acc_notify";
+constexpr const char* kFindCredentials = "acc_find_credentials";
+constexpr const char* kTouchRenewed = "acc_touch_renewed";
+constexpr const char* kSupersedeKeys = "acc_supersede_keys";
+constexpr const char* kSetActive = "acc_set_active";
+constexpr const char* kFindByKeyHash = "acc_find_by_key_hash";
+constexpr const char* kFindStatus = "acc_find_status";
+constexpr const char* kFindStatusByEmail = "acc_find_status_by_email";
+
+std::string StatusSelect(const std::string& where) {
+  return "SELECT email, is_active, is_admin, " + IsoUtc("created_at") + ", " + IsoUtc("last_renewed_at") +
+         ", usage_count FROM users WHERE " + where + " AND NOT is_deleted";
+}
+
+std::optional<std::string> ActorParam(const domain::AuditContext& audit) {
+  if (!audit.actor_user_id) return std::nullopt;
+  return std::to_string(*audit.actor_user_id);
+}
+
+void InsertAudit(pqxx::work& txn, domain::UserId user_id, std::string_view action, const domain::AuditContext& audit,
+                 const domain::AuditDetails& details) {
+  nlohmann::json json = nlohmann::json::object();
+  for (const auto& [key, value] : details) json[key] = value;
+  const auto actor = ActorParam(audit);
+  const auto result = txn.exec_prepared(kInsertAudit, user_id, NullableParam(actor), std::string(action), json.dump(),
+                                        audit.request_id, audit.client_address);
+  ExpectRows(result.affected_rows(), 1, 1, kInsertAudit);
+}
+
+void NotifyKeyChange(pqxx::work& txn, domain::UserId user_id) {
+  ExpectRows(txn.exec_prepared(kNotify, std::to_string(user_id)).size(), 1, 1, kNotify);
+}
+
+std::optional<domain::AccountStatus> ReadStatus(const pqxx::result& result, const char* statement) {
+  ExpectRows(result.size(), 0, 1, statement);
+  if (result.empty()) return std::nullopt;
+  const auto row = result[0];
+  domain::AccountStatus status;
+  status.email = row[0].as<std::string>();
+  // A status lookup is by user, whose current key is active unless the account is revoked.
+  status.key_state = row[1].as<bool>() ? domain::KeyState::kActive : domain::KeyState::kRevoked;
+  status.is_admin = row[2].as<bool>();
+  status.created_at = row[3].as<std::string>();
+  if (!row[4].is_null()) status.last_renewed_at = row[4].as<std::string>();
+  status.usage_count = row[5].as<std::int64_t>();
+  return status;
+}
+
+}  // namespace
+
+std::vector<PreparedStatement> PgAccountRepository::Statements() {
+  return {
+      {kInsertUser,
+       "INSERT INTO users (email, password_hash, is_admin) VALUES ($1, $2, $3) RETURNING id"},
+      {kInsertKey, "INSERT INTO api_keys (user_id, key_hash, key_prefix) VALUES ($1, $2, $3)"},
+      {kInsertAudit,
+       "INSERT INTO audit_log (user_id, actor_user_id, action, details, request_id, client_address) "
+       "VALUES ($1, $2::bigint, $3, $4::jsonb, $5, $6)"},
+      {kNotify, std::string("SELECT pg_notify('") + kKeyChangesChannel + "', $1)"},
+      {kFindCredentials, "SELECT id, password_hash, is_active FROM users WHERE email = $1 AND NOT is_deleted"},
+      // Locks the user row, so concurrent renewals of one user serialise here.
+      {kTouchRenewed,
+       "UPDATE users SET last_renewed_at = now(), updated_at = now() WHERE id = $1 AND NOT is_deleted "
+       "RETURNING email"},
+      {kSupersedeKeys,
+       "UPDATE api_keys SET is_current = false, superseded_at = now() WHERE user_id = $1 AND is_current"},
+      // revoked_at keeps the first revocation time when an inactive account is revoked again.
+      {kSetActive,
+       "UPDATE users SET is_active = $2, updated_at = now(), "
+       "revoked_at = CASE WHEN $2 THEN NULL WHEN is_active THEN now() ELSE revoked_at END "
+       "WHERE email = $1 AND NOT is_deleted RETURNING id"},
+      {kFindByKeyHash,
+       "SELECT u.id, u.email, u.is_admin, u.is_active, k.is_current FROM api_keys k "
+       "JOIN users u ON u.id = k.user_id WHERE k.key_hash = $1 AND NOT u.is_deleted"},
+      {kFindStatus, StatusSelect("id = $1")},
+      {kFindStatusByEmail, StatusSelect("email = $1")},
+  };
+}
+
+domain::UserId PgAccountRepository::CreateAccount(const domain::NewAccount& account, std::string_view action,
+                                                  const domain::AuditContext& audit) {
+  return connection_.Run([&](pqxx::connection_base& connection) {
+    try {
+      pqxx::work txn(connection);
+      const auto user = txn.exec_prepared(kInsertUser, account.email, account.password_hash, account.is_admin);
+      ExpectRows(user.size(), 1, 1, kInsertUser);
+      const auto user_id = user[0][0].as<domain::UserId>();
+      ExpectRows(txn.exec_prepared(kInsertKey, user_id, account.key_hash, account.key_prefix).affected_rows(), 1, 1,
+                 kInsertKey);
+      InsertAudit(txn, user_id, action, audit,
+                  {{"email", account.email}, {"key_prefix", account.key_prefix},
+                   {"is_admin", account.is_admin ? "true" : "false"}});
+      txn.commit();
+      return user_id;
+    } catch (const pqxx::unique_violation& e) {
+      if (std::string_view(e.what()).find(kEmailIndex) != std::string_view::npos) {
+        throw Error(ErrorCode::kEmailTaken, {}, {{"email", account.email}});
+      }
+      throw;
+    }
+  });
+}
+
+std::optional<domain::Credentials> PgAccountRepository::FindCredentials(std::string_view email) {
+  return connection_.Run([&](pqxx::connection_base& connection) -> std::optional<domain::Credentials> {
+    pqxx::nontransaction txn(connection);
+    const auto result = txn.exec_prepared(kFindCredentials, std::string(email));
+    ExpectRows(result.size(), 0, 1, kFindCredentials);
+    if (result.empty()) return std::nullopt;
+    const auto row = result[0];
+    return domain::Credentials{row[0].as<domain::UserId>(), row[1].as<std::string>(), row[2].as<bool>()};
+  });
+}
+
+void PgAccountRepository::ReplaceKey(domain::UserId user_id, std::string_view key_hash, std::string_view key_prefix,
+                                     const domain::AuditContext& audit) {
+  connection_.Run([&](pqxx::connection_base& connection) {
+    pqxx::work txn(connection);
+    const auto user = txn.exec_prepared(kTouchRenewed, user_id);
+    ExpectRows(user.size(), 0, 1, kTouchRenewed);
+    if (user.empty()) {
+      throw Error(ErrorCode::kNotFound, {}, {}, "ReplaceKey: no live user " + std::to_string(user_id));
+    }
+    const auto superseded = txn.exec_prepared(kSupersedeKeys, user_id).affected_rows();
+    ExpectRows(txn.exec_prepared(kInsertKey, user_id, std::string(key_hash), std::string(key_prefix)).affected_rows(),
+               1, 1, kInsertKey);
+    InsertAudit(txn, user_id, "renew", audit,
+                {{"email", user[0][0].as<std::string>()},
+                 {"key_prefix", std::string(key_prefix)},
+                 {"superseded_keys", std::to_string(superseded)}});
+    NotifyKeyChange(txn, user_id);
+    txn.commit();
+  });
+}
+
+bool PgAccountRepository::SetAccountActive(std::string_view email, bool active, const domain::AuditContext& audit) {
+  return connection_.Run([&](pqxx::connection_base& connection) {
+    pqxx::work txn(connection);
+    const auto user = txn.exec_prepared(kSetActive, std::string(email), active);
+    ExpectRows(user.size(), 0, 1, kSetActive);
+    if (user.empty()) return false;
+    const auto user_id = user[0][0].as<domain::UserId>();
+    InsertAudit(txn, user_id, active ? "reactivate" : "revoke", audit, {{"email", std::string(email)}});
+    NotifyKeyChange(txn, user_id);
+    txn.commit();
+    return true;
+  });
+}
+
+std::optional<domain::KeyLookup> PgAccountRepository::FindByKeyHash(std::string_view key_hash) {
+  return connection_.Run([&](pqxx::connection_base& connection) -> std::optional<domain::KeyLookup> {
+    pqxx::nontransaction txn(connection);
+    const auto result = txn.exec_prepared(kFindByKeyHash, std::string(key_hash));
+    ExpectRows(result.size(), 0, 1, kFindByKeyHash);
+    if (result.empty()) return std::nullopt;
+    const auto row = result[0];
+    return domain::KeyLookup{row[0].as<domain::UserId>(), row[1].as<std::string>(), row[2].as<bool>(),
+                             row[3].as<bool>(), row[4].as<bool>()};
+  });
+}
+
+std::optional<domain::AccountStatus> PgAccountRepository::FindStatus(domain::UserId user_id) {
+  return connection_.Run([&](pqxx::connection_base& connection) {
+    pqxx::nontransaction txn(connection);
+    return ReadStatus(txn.exec_prepared(kFindStatus, user_id), kFindStatus);
+  });
+}
+
+std::optional<domain::AccountStatus> PgAccountRepository::FindStatusByEmail(std::string_view email) {
+  return connection_.Run([&](pqxx::connection_base& connection) {
+    pqxx::nontransaction txn(connection);
+    return ReadStatus(txn.exec_prepared(kFindStatusByEmail, std::string(email)), kFindStatusByEmail);
+  });
+}
+
+}  // namespace gw::persistence

@@ -1,0 +1,68 @@
+#include <thread>
+
+#include "persistence/pg_session.hpp"
+#include "persistence/usage_flusher.hpp"
+#include "pg_test_support.hpp"
+
+namespace gw::persistence::testing {
+namespace {
+
+using namespace std::chrono_literals;
+
+class UsageFlusherTest : public PgSuite {
+ protected:
+  domain::UserId NewUser(const std::string& email, int seed) {
+    const std::string digits = std::to_string(seed);
+    PgSession session(Db().Dsn());
+    return session.Accounts().CreateAccount({email, "", std::string(64 - digits.size(), 'c') + digits, "gw", false},
+                                            "register", {});
+  }
+  std::int64_t UsageOf(domain::UserId id) {
+    return std::stoll(Db().Scalar("SELECT usage_count FROM users WHERE id = $1::bigint", std::to_string(id)));
+  }
+};
+
+TEST_F(UsageFlusherTest, CountsFromManyThreadsAreFlushedExactly) {
+  const std::vector<domain::UserId> users = {NewUser("u1@example.com", 1), NewUser("u2@example.com", 2),
+                                             NewUser("u3@example.com", 3)};
+  domain::UsageCounter counter;
+  UsageFlusher flusher(Db().Dsn(), counter, 20ms);
+  constexpr int kThreads = 4;
+  constexpr int kPerThread = 3000;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&] {
+      for (int i = 0; i < kPerThread; ++i) {
+        counter.Add(users[static_cast<std::size_t>(i) % users.size()]);
+        if (i % 500 == 0) std::this_thread::sleep_for(5ms);  // spread over several flushes
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  flusher.Stop();
+  for (const auto id : users) {
+    EXPECT_EQ(UsageOf(id), kThreads * kPerThread / 3) << "user " << id;
+    EXPECT_EQ(counter.Pending(id), 0);
+  }
+}
+
+TEST_F(UsageFlusherTest, AFailedFlushGivesTheCountsBack) {
+  domain::UsageCounter counter;
+  counter.Add(42, 7);
+  UsageFlusher flusher("host=/nonexistent-gw-socket-dir port=1 connect_timeout=2", counter, 10ms);
+  std::this_thread::sleep_for(50ms);
+  flusher.Stop();
+  EXPECT_EQ(counter.Pending(42), 7);
+}
+
+TEST_F(UsageFlusherTest, StopWithoutPendingCountsIsQuickAndHarmless) {
+  domain::UsageCounter counter;
+  const auto started = std::chrono::steady_clock::now();
+  UsageFlusher flusher(Db().Dsn(), counter);  // default 1 s interval
+  flusher.Stop();
+  flusher.Stop();
+  EXPECT_LT(std::chrono::steady_clock::now() - started, 500ms);
+}
+
+}  // namespace
+}  // namespace gw::persistence::testing
