@@ -58,10 +58,13 @@ Response ErrorResponse(const domain::Error& error, std::string_view request_id) 
       !server_side && !error.PublicMessage().empty() ? std::string_view(error.PublicMessage()) : http.message;
   Response response;
   response.status = http.status;
-  response.body = nlohmann::json{{"status", http.status},
-                                 {"message", message},
-                                 {"error", {{"code", http.code}, {"details", details}, {"request_id", request_id}}}}
-                      .dump();
+  nlohmann::ordered_json envelope;
+  envelope["status"] = http.status;
+  envelope["message"] = message;
+  envelope["error"]["code"] = http.code;
+  envelope["error"]["details"] = details;
+  envelope["error"]["request_id"] = request_id;
+  response.body = envelope.dump();
   return response;
 }
 

@@ -17,7 +17,12 @@ void Response::SetHeader(std::string name, std::string value) {
 Response JsonSuccess(int status, std::string_view message, const nlohmann::json& data) {
   Response response;
   response.status = status;
-  response.body = nlohmann::json{{"status", status}, {"message", message}, {"data", data}}.dump();
+  // ordered_json keeps "status" first, as readers of the envelope expect.
+  nlohmann::ordered_json envelope;
+  envelope["status"] = status;
+  envelope["message"] = message;
+  envelope["data"] = data;
+  response.body = envelope.dump();
   return response;
 }
 

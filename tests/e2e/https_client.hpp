@@ -1,0 +1,58 @@
+// A tiny libcurl wrapper for the end-to-end tests: one request in, status + headers + body out.
+// TLS is always verified against the given CA file (the test stack's self-signed certificate);
+// there is deliberately no way to turn verification off.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <map>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace gw::e2e {
+
+struct HttpResponse {
+  long status = 0;
+  std::multimap<std::string, std::string> headers;  // names lower-cased, values trimmed
+  std::string body;
+
+  /// The first value of a header (name is matched case-insensitively).
+  std::optional<std::string> Header(std::string name) const;
+  /// Every value of a header.
+  std::vector<std::string> Headers(std::string name) const;
+  /// The body parsed as JSON; a discarded value (is_discarded()) when it is not JSON.
+  nlohmann::json Json() const;
+  /// One line for assertion messages: "HTTP 401 x-request-id=... body=...".
+  std::string Describe() const;
+};
+
+using HeaderList = std::vector<std::pair<std::string, std::string>>;
+
+class HttpsClient {
+ public:
+  /// base_url: "https://127.0.0.1:8443" (no trailing slash); ca_file: PEM file to trust.
+  HttpsClient(std::string base_url, std::string ca_file);
+  ~HttpsClient();
+  HttpsClient(const HttpsClient&) = delete;
+  HttpsClient& operator=(const HttpsClient&) = delete;
+
+  /// Sends one request to base_url + path. Redirects are NOT followed. Throws std::runtime_error
+  /// on a transport failure (connection refused, TLS verification failure, timeout).
+  HttpResponse Request(const std::string& method, const std::string& path, const HeaderList& headers = {},
+                       const std::optional<std::string>& body = std::nullopt);
+
+  /// POST with a JSON body and Content-Type: application/json.
+  HttpResponse PostJson(const std::string& path, const nlohmann::json& body, HeaderList headers = {});
+
+  /// Percent-encodes a query-string value.
+  static std::string Escape(const std::string& value);
+
+ private:
+  std::string base_url_;
+  std::string ca_file_;
+  void* curl_ = nullptr;  // CURL*, reused so that keep-alive connections are reused
+};
+
+}  // namespace gw::e2e

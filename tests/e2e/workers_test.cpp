@@ -1,0 +1,90 @@
+// The worker pool: a killed FastCGI worker is replaced by the supervisor without failed requests,
+// and per-key usage counts reach the database (batched, flushed about every second).
+#include <signal.h>
+#include <sys/types.h>
+
+#include <cerrno>
+#include <fstream>
+
+#include "e2e_support.hpp"
+
+namespace gw::e2e {
+namespace {
+
+using namespace std::chrono_literals;
+
+class Workers : public E2eTest {
+ protected:
+  // The pid in worker-<slot>.pid, or -1 when the file is missing, empty or half written.
+  pid_t ReadPid(int slot) const {
+    std::ifstream in(env_.run_dir + "/worker-" + std::to_string(slot) + ".pid");
+    long long pid = -1;
+    if (!(in >> pid) || pid <= 1) return -1;
+    return static_cast<pid_t>(pid);
+  }
+  static bool Alive(pid_t pid) { return pid > 1 && (kill(pid, 0) == 0 || errno == EPERM); }
+};
+
+TEST_F(Workers, KilledWorkerIsReplaced) {
+  ASSERT_TRUE(Require(env_.run_dir, "GW_TEST_RUN_DIR"));
+  const pid_t victim = ReadPid(0);
+  ASSERT_GT(victim, 1) << "no pid in " << env_.run_dir << "/worker-0.pid";
+  ASSERT_TRUE(Alive(victim)) << "worker-0.pid names pid " << victim << ", which is not running";
+  const auto user = RegisterUser("killed");
+
+  ASSERT_EQ(kill(victim, SIGKILL), 0) << "kill(" << victim << ", SIGKILL) failed, errno " << errno;
+
+  pid_t replacement = -1;
+  const bool replaced = PollUntil(2000ms, [&] {
+    replacement = ReadPid(0);
+    return replacement > 1 && replacement != victim && Alive(replacement);
+  });
+  ASSERT_TRUE(replaced) << "worker-0.pid still names " << replacement << " 2 s after SIGKILL of " << victim;
+
+  // the pool serves every request after the replacement
+  int failures = 0;
+  std::string first_failure;
+  for (int i = 0; i < 50; ++i) {
+    for (const bool status_call : {false, true}) {
+      auto response = status_call ? Status(user.api_key) : Client().Request("GET", "/health");
+      if (response.status != 200) {
+        if (failures++ == 0) first_failure = (status_call ? "POST /status #" : "GET /health #") +
+                                             std::to_string(i) + ": " + response.Describe();
+      }
+    }
+  }
+  EXPECT_EQ(failures, 0) << "first failure: " << first_failure;
+  EXPECT_TRUE(Alive(replacement)) << "the replacement worker " << replacement << " died";
+}
+
+TEST_F(Workers, UsageCountReachesTheDatabase) {
+  const auto user = RegisterUser("usage");
+  // The admin's view of another account shows flushed counts only (no process-local pending
+  // counts), so it shows that the batch flush happened.
+  auto admin_view = [&] {
+    auto response = AdminPost("/status", {{"email", user.email}});
+    if (response.status != 200) throw std::runtime_error("admin /status: " + response.Describe());
+    return response.Json()["data"].value("usage_count", -1LL);
+  };
+  const long long before = admin_view();
+  ASSERT_GE(before, 0);
+
+  constexpr int kCalls = 10;
+  for (int i = 0; i < kCalls; ++i) ASSERT_EQ(Status(user.api_key).status, 200);
+
+  long long seen = before;
+  const bool flushed = PollUntil(2000ms, [&] {
+    seen = admin_view();
+    return seen >= before + kCalls;
+  });
+  EXPECT_TRUE(flushed) << "usage_count went from " << before << " to " << seen << " (expected >= "
+                       << before + kCalls << ") within 2 s of " << kCalls << " authenticated calls";
+
+  // and the user's own view is at least as large
+  auto own = Status(user.api_key);
+  ExpectSuccessEnvelope(own, 200);
+  EXPECT_GE(own.Json()["data"].value("usage_count", -1LL), before + kCalls + 1) << own.Describe();
+}
+
+}  // namespace
+}  // namespace gw::e2e

@@ -1,0 +1,429 @@
+#include "domain/accounts.hpp"
+
+#include <gtest/gtest.h>
+
+#include <array>
+#include <chrono>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "domain/api_key.hpp"
+#include "domain/error.hpp"
+
+namespace gw::domain {
+namespace {
+
+using namespace std::chrono_literals;
+
+constexpr std::string_view kPepper = "unit-test-pepper-unit-test-pepper";
+constexpr PasswordHashParams kCheap{1, 64, 1};
+constexpr std::string_view kPassword = "correct horse battery";
+
+/// Deterministic "randomness": a counter, so every Fill gives new bytes.
+class CountingRandom : public RandomSource {
+ public:
+  void Fill(std::span<unsigned char> out) override {
+    for (auto& byte : out) byte = static_cast<unsigned char>(next_++ * 31 + 7);
+  }
+
+ private:
+  unsigned next_ = 0;
+};
+
+/// An in-memory AccountRepository that records what it was asked.
+class FakeRepository : public AccountRepository {
+ public:
+  struct User {
+    UserId id = 0;
+    std::string email;
+    std::string password_hash;
+    bool is_admin = false;
+    bool active = true;
+  };
+  struct Key {
+    UserId user_id = 0;
+    std::string prefix;
+    bool current = true;
+  };
+
+  UserId CreateAccount(const NewAccount& account, std::string_view action, const AuditContext& audit) override {
+    ++calls;
+    created.push_back(account);
+    actions.emplace_back(action);
+    audits.push_back(audit);
+    for (const auto& [id, user] : users) {
+      if (user.email == account.email) throw Error(ErrorCode::kEmailTaken);
+    }
+    const UserId id = next_id++;
+    users[id] = User{id, account.email, account.password_hash, account.is_admin, true};
+    keys[account.key_hash] = Key{id, account.key_prefix, true};
+    return id;
+  }
+
+  std::optional<Credentials> FindCredentials(std::string_view email) override {
+    ++calls;
+    for (const auto& [id, user] : users) {
+      if (user.email == email) return Credentials{id, user.password_hash, user.active};
+    }
+    return std::nullopt;
+  }
+
+  void ReplaceKey(UserId user_id, std::string_view key_hash, std::string_view key_prefix,
+                  const AuditContext& audit) override {
+    ++calls;
+    audits.push_back(audit);
+    for (auto& [hash, key] : keys) {
+      if (key.user_id == user_id) key.current = false;
+    }
+    keys[std::string(key_hash)] = Key{user_id, std::string(key_prefix), true};
+  }
+
+  bool SetAccountActive(std::string_view email, bool active, const AuditContext& audit) override {
+    ++calls;
+    audits.push_back(audit);
+    for (auto& [id, user] : users) {
+      if (user.email == email) {
+        user.active = active;
+        return true;
+      }
+    }
+    return false;
+  }
+
+  std::optional<KeyLookup> FindByKeyHash(std::string_view key_hash) override {
+    ++calls;
+    ++key_lookups;
+    const auto it = keys.find(std::string(key_hash));
+    if (it == keys.end()) return std::nullopt;
+    const User& user = users.at(it->second.user_id);
+    return KeyLookup{user.id, user.email, user.is_admin, user.active, it->second.current};
+  }
+
+  std::optional<AccountStatus> FindStatus(UserId user_id) override {
+    ++calls;
+    const auto it = users.find(user_id);
+    if (it == users.end()) return std::nullopt;
+    return StatusOf(it->second);
+  }
+
+  std::optional<AccountStatus> FindStatusByEmail(std::string_view email) override {
+    ++calls;
+    for (const auto& [id, user] : users) {
+      if (user.email == email) return StatusOf(user);
+    }
+    return std::nullopt;
+  }
+
+  static AccountStatus StatusOf(const User& user) {
+    return AccountStatus{user.email, user.active ? KeyState::kActive : KeyState::kRevoked, user.is_admin,
+                         "2026-01-01T00:00:00Z", std::nullopt, 10};
+  }
+
+  std::map<UserId, User> users;
+  std::map<std::string, Key> keys;  // by key hash
+  std::vector<NewAccount> created;
+  std::vector<std::string> actions;
+  std::vector<AuditContext> audits;
+  UserId next_id = 1;
+  int calls = 0;
+  int key_lookups = 0;
+};
+
+class AccountServiceTest : public ::testing::Test {
+ protected:
+  AuditContext Audit() const { return AuditContext{"req-1", "192.0.2.1", std::nullopt}; }
+
+  Principal PrincipalFor(const IssuedKey& issued) { return service.Authenticate(repo, issued.api_key); }
+
+  Principal Admin() {
+    const auto issued = service.CreateAdmin(repo, "root@example.com", kPassword, Audit());
+    return PrincipalFor(issued);
+  }
+
+  template <typename F>
+  ErrorCode CodeOf(F&& f) {
+    try {
+      f();
+    } catch (const Error& error) {
+      return error.Code();
+    }
+    ADD_FAILURE() << "expected a domain::Error";
+    return ErrorCode::kServerSideError;
+  }
+
+  CountingRandom random;
+  KeyCache cache{60s, 1000};
+  UsageCounter usage;
+  AccountService service{std::string(kPepper), random, cache, usage, kCheap};
+  FakeRepository repo;
+};
+
+TEST_F(AccountServiceTest, RegisterReturnsAWellFormedKeyAndTheNormalisedEmail) {
+  const auto issued = service.Register(repo, "  Alice@Example.com ", kPassword, Audit());
+  EXPECT_EQ(issued.email, "alice@example.com");
+  EXPECT_TRUE(IsWellFormedApiKey(issued.api_key)) << issued.api_key;
+}
+
+TEST_F(AccountServiceTest, RegisterStoresOnlyTheKeyHashAndPrefix) {
+  const auto issued = service.Register(repo, "alice@example.com", kPassword, Audit());
+  ASSERT_EQ(repo.created.size(), 1u);
+  const NewAccount& stored = repo.created[0];
+  EXPECT_EQ(stored.email, "alice@example.com");
+  EXPECT_EQ(stored.key_hash, HashApiKey(kPepper, issued.api_key));
+  EXPECT_EQ(stored.key_hash.find(issued.api_key), std::string::npos);
+  EXPECT_EQ(stored.key_prefix, PublicKeyPrefix(issued.api_key));
+  EXPECT_LT(stored.key_prefix.size(), issued.api_key.size());
+  EXPECT_FALSE(stored.is_admin);
+  EXPECT_EQ(repo.actions[0], "register");
+}
+
+TEST_F(AccountServiceTest, RegisterStoresAnArgon2HashOfThePasswordNotThePassword) {
+  service.Register(repo, "alice@example.com", kPassword, Audit());
+  const std::string& hash = repo.created.at(0).password_hash;
+  EXPECT_TRUE(hash.starts_with("$argon2id$")) << hash;
+  EXPECT_EQ(hash.find(kPassword), std::string::npos);
+  EXPECT_TRUE(VerifyPassword(kPassword, hash));
+}
+
+TEST_F(AccountServiceTest, RegisterPassesTheAuditContextThrough) {
+  service.Register(repo, "alice@example.com", kPassword, Audit());
+  ASSERT_EQ(repo.audits.size(), 1u);
+  EXPECT_EQ(repo.audits[0].request_id, "req-1");
+  EXPECT_EQ(repo.audits[0].client_address, "192.0.2.1");
+}
+
+TEST_F(AccountServiceTest, TwoRegistrationsGetDifferentKeys) {
+  const auto a = service.Register(repo, "alice@example.com", kPassword, Audit());
+  const auto b = service.Register(repo, "bob@example.com", kPassword, Audit());
+  EXPECT_NE(a.api_key, b.api_key);
+}
+
+TEST_F(AccountServiceTest, RegisterWithInvalidEmailFailsValidationWithoutTouchingTheRepository) {
+  EXPECT_EQ(CodeOf([&] { service.Register(repo, "not-an-email", kPassword, Audit()); }),
+            ErrorCode::kValidationFailed);
+  EXPECT_EQ(repo.calls, 0);
+}
+
+TEST_F(AccountServiceTest, RegisterWithWeakPasswordFailsValidationWithoutTouchingTheRepository) {
+  EXPECT_EQ(CodeOf([&] { service.Register(repo, "alice@example.com", "short", Audit()); }),
+            ErrorCode::kValidationFailed);
+  // Compared with the normalised email, so case and spaces in the submitted email do not help.
+  EXPECT_EQ(CodeOf([&] { service.Register(repo, " Alice.Long@Example.com", "alice.long@example.com", Audit()); }),
+            ErrorCode::kValidationFailed);
+  EXPECT_EQ(repo.calls, 0);
+}
+
+TEST_F(AccountServiceTest, RegisterPropagatesEmailTaken) {
+  service.Register(repo, "alice@example.com", kPassword, Audit());
+  EXPECT_EQ(CodeOf([&] { service.Register(repo, "ALICE@example.com", kPassword, Audit()); }),
+            ErrorCode::kEmailTaken);
+}
+
+TEST_F(AccountServiceTest, CreateAdminWithoutPasswordStoresNoPasswordHash) {
+  service.CreateAdmin(repo, "root@example.com", "", Audit());
+  ASSERT_EQ(repo.created.size(), 1u);
+  EXPECT_TRUE(repo.created[0].is_admin);
+  EXPECT_TRUE(repo.created[0].password_hash.empty());
+  EXPECT_EQ(repo.actions[0], "admin_create");
+}
+
+TEST_F(AccountServiceTest, AuthenticateWithoutKeyIsMissingApiKey) {
+  EXPECT_EQ(CodeOf([&] { service.Authenticate(repo, ""); }), ErrorCode::kMissingApiKey);
+  EXPECT_EQ(repo.calls, 0);
+}
+
+TEST_F(AccountServiceTest, AuthenticateWithMalformedKeyIsInvalidWithoutALookup) {
+  EXPECT_EQ(CodeOf([&] { service.Authenticate(repo, "Bearer abc"); }), ErrorCode::kInvalidApiKey);
+  EXPECT_EQ(repo.calls, 0);
+}
+
+TEST_F(AccountServiceTest, AuthenticateWithUnknownKeyIsInvalid) {
+  std::array<unsigned char, kApiKeyRandomBytes> bytes{};
+  EXPECT_EQ(CodeOf([&] { service.Authenticate(repo, FormatApiKey(bytes)); }), ErrorCode::kInvalidApiKey);
+  EXPECT_EQ(repo.key_lookups, 1);
+}
+
+TEST_F(AccountServiceTest, AuthenticateReturnsThePrincipalWithAPublicPrefixOnly) {
+  const auto issued = service.Register(repo, "alice@example.com", kPassword, Audit());
+  const Principal principal = service.Authenticate(repo, issued.api_key);
+  EXPECT_EQ(principal.email, "alice@example.com");
+  EXPECT_FALSE(principal.is_admin);
+  EXPECT_NE(principal.user_id, 0);
+  EXPECT_EQ(principal.key_prefix, PublicKeyPrefix(issued.api_key));
+  EXPECT_LE(principal.key_prefix.size(), kApiKeyPublicPrefixLength);
+}
+
+TEST_F(AccountServiceTest, AuthenticateCountsUsage) {
+  const auto issued = service.Register(repo, "alice@example.com", kPassword, Audit());
+  const Principal principal = service.Authenticate(repo, issued.api_key);
+  service.Authenticate(repo, issued.api_key);
+  EXPECT_EQ(usage.Pending(principal.user_id), 2);
+}
+
+TEST_F(AccountServiceTest, AuthenticateCachesTheLookup) {
+  const auto issued = service.Register(repo, "alice@example.com", kPassword, Audit());
+  service.Authenticate(repo, issued.api_key);
+  service.Authenticate(repo, issued.api_key);
+  service.Authenticate(repo, issued.api_key);
+  EXPECT_EQ(repo.key_lookups, 1);
+  EXPECT_TRUE(cache.Find(HashApiKey(kPepper, issued.api_key)).has_value());
+}
+
+TEST_F(AccountServiceTest, AuthenticateWithSupersededKeyIsInactive) {
+  const auto old_key = service.Register(repo, "alice@example.com", kPassword, Audit());
+  service.Renew(repo, "alice@example.com", kPassword, Audit());
+  EXPECT_EQ(CodeOf([&] { service.Authenticate(repo, old_key.api_key); }), ErrorCode::kApiKeyInactive);
+}
+
+TEST_F(AccountServiceTest, AuthenticateOfRevokedAccountIsRevokedAndNotCounted) {
+  const auto issued = service.Register(repo, "alice@example.com", kPassword, Audit());
+  repo.users.at(1).active = false;
+  EXPECT_EQ(CodeOf([&] { service.Authenticate(repo, issued.api_key); }), ErrorCode::kApiKeyRevoked);
+  EXPECT_EQ(usage.Pending(1), 0);
+}
+
+TEST_F(AccountServiceTest, RenewIssuesANewWorkingKeyAndRecordsTheActor) {
+  const auto first = service.Register(repo, "alice@example.com", kPassword, Audit());
+  const auto renewed = service.Renew(repo, " Alice@Example.com", kPassword, Audit());
+  EXPECT_EQ(renewed.email, "alice@example.com");
+  EXPECT_NE(renewed.api_key, first.api_key);
+  EXPECT_TRUE(IsWellFormedApiKey(renewed.api_key));
+  EXPECT_EQ(service.Authenticate(repo, renewed.api_key).email, "alice@example.com");
+  ASSERT_FALSE(repo.audits.empty());
+  EXPECT_EQ(repo.audits.back().actor_user_id, std::optional<UserId>(1));
+}
+
+TEST_F(AccountServiceTest, RenewWithWrongPasswordIsInvalidCredentials) {
+  service.Register(repo, "alice@example.com", kPassword, Audit());
+  EXPECT_EQ(CodeOf([&] { service.Renew(repo, "alice@example.com", "wrong password here", Audit()); }),
+            ErrorCode::kInvalidCredentials);
+}
+
+TEST_F(AccountServiceTest, RenewOfUnknownEmailIsInvalidCredentials) {
+  EXPECT_EQ(CodeOf([&] { service.Renew(repo, "nobody@example.com", kPassword, Audit()); }),
+            ErrorCode::kInvalidCredentials);
+}
+
+TEST_F(AccountServiceTest, RenewOfPasswordlessAdminIsInvalidCredentials) {
+  service.CreateAdmin(repo, "root@example.com", "", Audit());
+  EXPECT_EQ(CodeOf([&] { service.Renew(repo, "root@example.com", "", Audit()); }), ErrorCode::kInvalidCredentials);
+}
+
+TEST_F(AccountServiceTest, RenewOfRevokedAccountIsAccountRevoked) {
+  service.Register(repo, "alice@example.com", kPassword, Audit());
+  repo.users.at(1).active = false;
+  EXPECT_EQ(CodeOf([&] { service.Renew(repo, "alice@example.com", kPassword, Audit()); }),
+            ErrorCode::kAccountRevoked);
+}
+
+TEST_F(AccountServiceTest, RenewOfRevokedAccountWithWrongPasswordDoesNotRevealTheRevocation) {
+  service.Register(repo, "alice@example.com", kPassword, Audit());
+  repo.users.at(1).active = false;
+  EXPECT_EQ(CodeOf([&] { service.Renew(repo, "alice@example.com", "wrong password here", Audit()); }),
+            ErrorCode::kInvalidCredentials);
+}
+
+TEST_F(AccountServiceTest, RenewForgetsTheUsersCachedKeys) {
+  const auto issued = service.Register(repo, "alice@example.com", kPassword, Audit());
+  service.Authenticate(repo, issued.api_key);
+  ASSERT_EQ(cache.Size(), 1u);
+  service.Renew(repo, "alice@example.com", kPassword, Audit());
+  EXPECT_FALSE(cache.Find(HashApiKey(kPepper, issued.api_key)).has_value());
+}
+
+TEST_F(AccountServiceTest, RenewDoesNotForgetOtherUsersCachedKeys) {
+  const auto alice = service.Register(repo, "alice@example.com", kPassword, Audit());
+  const auto bob = service.Register(repo, "bob@example.com", kPassword, Audit());
+  service.Authenticate(repo, bob.api_key);
+  service.Renew(repo, "alice@example.com", kPassword, Audit());
+  EXPECT_TRUE(cache.Find(HashApiKey(kPepper, bob.api_key)).has_value());
+  (void)alice;
+}
+
+TEST_F(AccountServiceTest, RevokeByNonAdminIsForbiddenAndChangesNothing) {
+  const auto alice = service.Register(repo, "alice@example.com", kPassword, Audit());
+  service.Register(repo, "bob@example.com", kPassword, Audit());
+  const Principal caller = PrincipalFor(alice);
+  EXPECT_EQ(CodeOf([&] { service.Revoke(repo, caller, "bob@example.com", Audit()); }), ErrorCode::kForbidden);
+  EXPECT_TRUE(repo.users.at(2).active);
+}
+
+TEST_F(AccountServiceTest, RevokeByAdminDeactivatesTheAccountAndRecordsTheAdmin) {
+  const Principal admin = Admin();
+  service.Register(repo, "bob@example.com", kPassword, Audit());
+  service.Revoke(repo, admin, "Bob@Example.com", Audit());
+  EXPECT_FALSE(repo.users.at(2).active);
+  EXPECT_EQ(repo.audits.back().actor_user_id, std::optional<UserId>(admin.user_id));
+  service.Reactivate(repo, admin, "bob@example.com", Audit());
+  EXPECT_TRUE(repo.users.at(2).active);
+}
+
+TEST_F(AccountServiceTest, AdminCannotRevokeThemselves) {
+  const Principal admin = Admin();
+  try {
+    service.Revoke(repo, admin, "ROOT@example.com", Audit());
+    FAIL() << "expected an Error";
+  } catch (const Error& error) {
+    EXPECT_EQ(error.Code(), ErrorCode::kValidationFailed);
+    EXPECT_EQ(error.Details(), (ErrorDetails{{"field", "email"}}));
+  }
+  EXPECT_TRUE(repo.users.at(admin.user_id).active);
+}
+
+TEST_F(AccountServiceTest, RevokeOfUnknownEmailIsUserNotFound) {
+  const Principal admin = Admin();
+  EXPECT_EQ(CodeOf([&] { service.Revoke(repo, admin, "nobody@example.com", Audit()); }), ErrorCode::kUserNotFound);
+}
+
+TEST_F(AccountServiceTest, RevokeOfMalformedEmailIsValidationFailed) {
+  const Principal admin = Admin();
+  EXPECT_EQ(CodeOf([&] { service.Revoke(repo, admin, "nobody", Audit()); }), ErrorCode::kValidationFailed);
+}
+
+TEST_F(AccountServiceTest, StatusOfOwnKeyIncludesPendingUsage) {
+  const auto alice = service.Register(repo, "alice@example.com", kPassword, Audit());
+  const Principal caller = PrincipalFor(alice);  // one counted request
+  const AccountStatus status = service.Status(repo, caller, std::nullopt);
+  EXPECT_EQ(status.email, "alice@example.com");
+  EXPECT_EQ(status.key_state, KeyState::kActive);
+  EXPECT_EQ(status.usage_count, 10 + 1);
+}
+
+TEST_F(AccountServiceTest, StatusNamingOwnEmailIsAllowedForNonAdmins) {
+  const auto alice = service.Register(repo, "alice@example.com", kPassword, Audit());
+  const Principal caller = PrincipalFor(alice);
+  EXPECT_EQ(service.Status(repo, caller, "Alice@Example.com").email, "alice@example.com");
+}
+
+TEST_F(AccountServiceTest, StatusOfAnotherEmailByNonAdminIsForbidden) {
+  const auto alice = service.Register(repo, "alice@example.com", kPassword, Audit());
+  service.Register(repo, "bob@example.com", kPassword, Audit());
+  const Principal caller = PrincipalFor(alice);
+  EXPECT_EQ(CodeOf([&] { service.Status(repo, caller, "bob@example.com"); }), ErrorCode::kForbidden);
+  EXPECT_EQ(CodeOf([&] { service.Status(repo, caller, "nobody@example.com"); }), ErrorCode::kForbidden)
+      << "a non-admin must not learn whether another email exists";
+}
+
+TEST_F(AccountServiceTest, StatusOfAnotherEmailByAdminIsAllowed) {
+  const Principal admin = Admin();
+  service.Register(repo, "bob@example.com", kPassword, Audit());
+  repo.users.at(2).active = false;
+  const AccountStatus status = service.Status(repo, admin, "bob@example.com");
+  EXPECT_EQ(status.email, "bob@example.com");
+  EXPECT_EQ(status.key_state, KeyState::kRevoked);
+}
+
+TEST_F(AccountServiceTest, StatusOfUnknownEmailByAdminIsUserNotFound) {
+  const Principal admin = Admin();
+  EXPECT_EQ(CodeOf([&] { service.Status(repo, admin, "nobody@example.com"); }), ErrorCode::kUserNotFound);
+}
+
+TEST(KeyState, HasStableNames) {
+  EXPECT_EQ(ToString(KeyState::kActive), "active");
+  EXPECT_EQ(ToString(KeyState::kInactive), "inactive");
+  EXPECT_EQ(ToString(KeyState::kRevoked), "revoked");
+}
+
+}  // namespace
+}  // namespace gw::domain

@@ -1,0 +1,72 @@
+#include "fcgi/json_schema.hpp"
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "domain/error.hpp"
+
+namespace gw::web {
+namespace {
+
+using domain::Error;
+using domain::ErrorCode;
+using nlohmann::json;
+
+const BodySchema kSchema{{{"email", JsonType::kString, true, 10},
+                          {"age", JsonType::kInteger, false},
+                          {"admin", JsonType::kBoolean, false}}};
+
+/// The field named by the validation error `Validate` throws, or "<none>" when it accepts.
+std::string Rejected(const json& body, const BodySchema& schema = kSchema) {
+  try {
+    Validate(schema, body);
+    return "<none>";
+  } catch (const Error& error) {
+    EXPECT_EQ(error.Code(), ErrorCode::kValidationFailed);
+    EXPECT_FALSE(error.PublicMessage().empty());
+    for (const auto& [key, value] : error.Details()) {
+      if (key == "field") return value;
+    }
+    return "<no field>";
+  }
+}
+
+TEST(JsonSchema, AcceptsAValidBody) {
+  EXPECT_EQ(Rejected({{"email", "a@b.co"}, {"age", 3}, {"admin", true}}), "<none>");
+}
+
+TEST(JsonSchema, AcceptsMissingOptionalFields) { EXPECT_EQ(Rejected({{"email", "a@b.co"}}), "<none>"); }
+
+TEST(JsonSchema, AcceptsNullForOptionalFields) {
+  EXPECT_EQ(Rejected({{"email", "a@b.co"}, {"age", nullptr}, {"admin", nullptr}}), "<none>");
+}
+
+TEST(JsonSchema, RejectsUnknownFieldByName) { EXPECT_EQ(Rejected({{"email", "a@b.co"}, {"emial", "x"}}), "emial"); }
+
+TEST(JsonSchema, RejectsMissingRequiredField) { EXPECT_EQ(Rejected(json::object()), "email"); }
+
+TEST(JsonSchema, RejectsNullForRequiredField) { EXPECT_EQ(Rejected({{"email", nullptr}}), "email"); }
+
+TEST(JsonSchema, RejectsWrongTypes) {
+  EXPECT_EQ(Rejected({{"email", 5}}), "email");
+  EXPECT_EQ(Rejected({{"email", json::array({"a@b.co"})}}), "email");
+  EXPECT_EQ(Rejected({{"email", "a@b.co"}, {"age", "3"}}), "age");
+  EXPECT_EQ(Rejected({{"email", "a@b.co"}, {"age", 3.5}}), "age");
+  EXPECT_EQ(Rejected({{"email", "a@b.co"}, {"admin", 1}}), "admin");
+  EXPECT_EQ(Rejected({{"email", "a@b.co"}, {"admin", "true"}}), "admin");
+}
+
+TEST(JsonSchema, RejectsStringLongerThanMaxLengthInBytes) {
+  EXPECT_EQ(Rejected({{"email", std::string(10, 'x')}}), "<none>");
+  EXPECT_EQ(Rejected({{"email", std::string(11, 'x')}}), "email");
+  EXPECT_EQ(Rejected({{"email", "\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9"}}), "email");  // 6 chars, 12 bytes
+}
+
+TEST(JsonSchema, RejectsBodiesThatAreNotObjects) {
+  for (const json& body : {json::array(), json(nullptr), json("text"), json(1), json::array({{"email", "x"}})}) {
+    EXPECT_EQ(Rejected(body), "<no field>") << body.dump();
+  }
+}
+
+}  // namespace
+}  // namespace gw::web

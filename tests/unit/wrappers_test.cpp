@@ -1,0 +1,443 @@
+#include "fcgi/wrappers.hpp"
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+#include <spdlog/sinks/null_sink.h>
+#include <spdlog/sinks/ostream_sink.h>
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+
+#include "domain/api_key.hpp"
+#include "domain/error.hpp"
+#include "fcgi/context.hpp"
+
+namespace gw::web {
+namespace {
+
+using domain::Error;
+using domain::ErrorCode;
+using nlohmann::json;
+using namespace std::chrono_literals;
+
+constexpr std::string_view kPepper = "wrappers-test-pepper-wrappers-test";
+
+/// A repository that knows exactly one key.
+class OneKeyRepository : public domain::AccountRepository {
+ public:
+  OneKeyRepository(std::string key_hash, domain::KeyLookup lookup)
+      : key_hash_(std::move(key_hash)), lookup_(std::move(lookup)) {}
+  domain::UserId CreateAccount(const domain::NewAccount&, std::string_view, const domain::AuditContext&) override {
+    return 0;
+  }
+  std::optional<domain::Credentials> FindCredentials(std::string_view) override { return std::nullopt; }
+  void ReplaceKey(domain::UserId, std::string_view, std::string_view, const domain::AuditContext&) override {}
+  bool SetAccountActive(std::string_view, bool, const domain::AuditContext&) override { return false; }
+  std::optional<domain::KeyLookup> FindByKeyHash(std::string_view key_hash) override {
+    if (key_hash == key_hash_) return lookup_;
+    return std::nullopt;
+  }
+  std::optional<domain::AccountStatus> FindStatus(domain::UserId) override { return std::nullopt; }
+  std::optional<domain::AccountStatus> FindStatusByEmail(std::string_view) override { return std::nullopt; }
+
+ private:
+  std::string key_hash_;
+  domain::KeyLookup lookup_;
+};
+
+class NoAudit : public domain::AuditRepository {
+ public:
+  domain::Page<domain::AuditEntry> List(const domain::AuditQuery&) override { return {}; }
+};
+
+class ZeroRandom : public domain::RandomSource {
+ public:
+  void Fill(std::span<unsigned char> out) override {
+    for (auto& byte : out) byte = 0;
+  }
+};
+
+std::string TheKey() {
+  std::array<unsigned char, domain::kApiKeyRandomBytes> bytes{};
+  for (std::size_t i = 0; i < bytes.size(); ++i) bytes[i] = static_cast<unsigned char>(i * 11 + 3);
+  return domain::FormatApiKey(bytes);
+}
+
+std::shared_ptr<spdlog::logger> NullLogger() {
+  return std::make_shared<spdlog::logger>("null", std::make_shared<spdlog::sinks::null_sink_st>());
+}
+
+/// A logger that writes each event as a JSON line into `out`, like MakeJsonLogger does into a file.
+std::shared_ptr<spdlog::logger> StreamLogger(std::ostringstream& out) {
+  auto logger = std::make_shared<spdlog::logger>("stream", std::make_shared<spdlog::sinks::ostream_sink_st>(out));
+  logger->set_pattern("{%v");  // LogEvent writes the object without its opening brace
+  logger->set_level(spdlog::level::debug);
+  return logger;
+}
+
+Handler Ok() {
+  return [](Request&, Context&) { return JsonSuccess(200, "ok", json::object()); };
+}
+
+Handler Throwing(std::function<void()> thrower) {
+  return [thrower = std::move(thrower)](Request&, Context&) -> Response {
+    thrower();
+    return {};
+  };
+}
+
+ErrorCode CodeOf(const Handler& handler, Request& request, Context& context) {
+  try {
+    handler(request, context);
+  } catch (const Error& error) {
+    return error.Code();
+  }
+  ADD_FAILURE() << "expected a domain::Error";
+  return ErrorCode::kServerSideError;
+}
+
+class WrappersTest : public ::testing::Test {
+ protected:
+  WrappersTest()
+      : key(TheKey()),
+        repo(domain::HashApiKey(kPepper, key), domain::KeyLookup{7, "alice@example.com", false, true, true}),
+        context{repo, audit, [] { return true; }} {}
+
+  std::string key;
+  OneKeyRepository repo;
+  NoAudit audit;
+  Context context;
+  ZeroRandom random;
+  domain::KeyCache cache{60s, 100};
+  domain::UsageCounter usage;
+  domain::AccountService accounts{std::string(kPepper), random, cache, usage, domain::PasswordHashParams{1, 64, 1}};
+};
+
+// --- WithAdmin -----------------------------------------------------------------------------
+
+TEST_F(WrappersTest, WithAdminRefusesARequestWithoutPrincipal) {
+  Request request;
+  EXPECT_EQ(CodeOf(WithAdmin(Ok()), request, context), ErrorCode::kForbidden);
+}
+
+TEST_F(WrappersTest, WithAdminRefusesANonAdmin) {
+  Request request;
+  request.principal = domain::Principal{7, "alice@example.com", false, "ipfs_gw_abcdef"};
+  EXPECT_EQ(CodeOf(WithAdmin(Ok()), request, context), ErrorCode::kForbidden);
+}
+
+TEST_F(WrappersTest, WithAdminLetsAnAdminThrough) {
+  Request request;
+  request.principal = domain::Principal{1, "root@example.com", true, "ipfs_gw_abcdef"};
+  EXPECT_EQ(WithAdmin(Ok())(request, context).status, 200);
+}
+
+// --- WithApiKey ----------------------------------------------------------------------------
+
+TEST_F(WrappersTest, WithApiKeySetsThePrincipalFromTheHeader) {
+  Request request;
+  request.params = {{"HTTP_X_API_KEY", key}};
+  std::optional<domain::Principal> seen;
+  const Handler inner = [&seen](Request& r, Context&) {
+    seen = r.principal;
+    return Response{};
+  };
+  WithApiKey(accounts, inner)(request, context);
+  ASSERT_TRUE(seen.has_value());
+  EXPECT_EQ(seen->user_id, 7);
+  EXPECT_EQ(seen->email, "alice@example.com");
+}
+
+TEST_F(WrappersTest, WithApiKeyWithoutHeaderIsMissingApiKey) {
+  Request request;
+  EXPECT_EQ(CodeOf(WithApiKey(accounts, Ok()), request, context), ErrorCode::kMissingApiKey);
+}
+
+TEST_F(WrappersTest, WithApiKeyWithUnknownKeyIsInvalidAndSkipsTheHandler) {
+  Request request;
+  request.params = {{"HTTP_X_API_KEY", "ipfs_gw_" + std::string(43, 'A')}};
+  bool called = false;
+  const Handler inner = [&called](Request&, Context&) {
+    called = true;
+    return Response{};
+  };
+  EXPECT_EQ(CodeOf(WithApiKey(accounts, inner), request, context), ErrorCode::kInvalidApiKey);
+  EXPECT_FALSE(called);
+}
+
+// --- WithJsonBody --------------------------------------------------------------------------
+
+const BodySchema kEmailSchema{{{"email", JsonType::kString, true, 320}}};
+const BodySchema kOptionalSchema{{{"email", JsonType::kString, false, 320}}, true};
+
+Request JsonRequest(std::string body, std::string content_type = "application/json") {
+  Request request;
+  request.method = "POST";
+  request.body = std::move(body);
+  request.content_type = std::move(content_type);
+  return request;
+}
+
+TEST_F(WrappersTest, WithJsonBodyRefusesANonJsonContentType) {
+  Request request = JsonRequest(R"({"email":"a@b.co"})", "text/plain");
+  EXPECT_EQ(CodeOf(WithJsonBody(kEmailSchema, Ok()), request, context), ErrorCode::kUnsupportedMediaType);
+  Request form = JsonRequest("email=a@b.co", "application/x-www-form-urlencoded");
+  EXPECT_EQ(CodeOf(WithJsonBody(kEmailSchema, Ok()), form, context), ErrorCode::kUnsupportedMediaType);
+  Request missing = JsonRequest(R"({"email":"a@b.co"})", "");
+  EXPECT_EQ(CodeOf(WithJsonBody(kEmailSchema, Ok()), missing, context), ErrorCode::kUnsupportedMediaType);
+}
+
+TEST_F(WrappersTest, WithJsonBodyRefusalMapsTo415) {
+  Request request = JsonRequest(R"({"email":"a@b.co"})", "text/plain");
+  const Response response = WithJsonErrors(NullLogger(), WithJsonBody(kEmailSchema, Ok()))(request, context);
+  EXPECT_EQ(response.status, 415);
+  EXPECT_EQ(json::parse(response.body).at("error").at("code"), "unsupported_media_type");
+}
+
+TEST_F(WrappersTest, WithJsonBodyAcceptsJsonWithCharsetAndAnyCase) {
+  for (const char* type : {"application/json; charset=utf-8", "Application/JSON", "application/json;charset=UTF-8"}) {
+    Request request = JsonRequest(R"({"email":"a@b.co"})", type);
+    EXPECT_EQ(WithJsonBody(kEmailSchema, Ok())(request, context).status, 200) << type;
+  }
+}
+
+TEST_F(WrappersTest, WithJsonBodyRefusesInvalidJson) {
+  for (const char* body : {"{", "{'email': 'a@b.co'}", "not json", "{\"email\":\"a@b.co\"} trailing"}) {
+    Request request = JsonRequest(body);
+    EXPECT_EQ(CodeOf(WithJsonBody(kEmailSchema, Ok()), request, context), ErrorCode::kInvalidJson) << body;
+  }
+}
+
+TEST_F(WrappersTest, WithJsonBodyRefusesAnEmptyBodyWhenTheBodyIsRequired) {
+  Request request = JsonRequest("");
+  EXPECT_EQ(CodeOf(WithJsonBody(kEmailSchema, Ok()), request, context), ErrorCode::kInvalidJson);
+}
+
+TEST_F(WrappersTest, WithJsonBodyAcceptsAnEmptyBodyWhenOptionalEvenWithoutContentType) {
+  Request request = JsonRequest("  \r\n", "");
+  bool saw_empty_object = false;
+  const Handler inner = [&saw_empty_object](Request& r, Context&) {
+    saw_empty_object = r.Json().is_object() && r.Json().empty();
+    return Response{};
+  };
+  WithJsonBody(kOptionalSchema, inner)(request, context);
+  EXPECT_TRUE(saw_empty_object);
+}
+
+TEST_F(WrappersTest, WithJsonBodyValidatesAgainstTheSchema) {
+  Request request = JsonRequest(R"({"email":"a@b.co","extra":1})");
+  EXPECT_EQ(CodeOf(WithJsonBody(kEmailSchema, Ok()), request, context), ErrorCode::kValidationFailed);
+}
+
+TEST_F(WrappersTest, WithJsonBodyMakesTheParsedBodyAvailable) {
+  Request request = JsonRequest(R"({"email":"a@b.co"})");
+  std::string seen;
+  const Handler inner = [&seen](Request& r, Context&) {
+    seen = r.Json().at("email").get<std::string>();
+    return Response{};
+  };
+  WithJsonBody(kEmailSchema, inner)(request, context);
+  EXPECT_EQ(seen, "a@b.co");
+}
+
+TEST(Request, JsonWithoutWithJsonBodyIsAnInternalError) {
+  Request request;
+  try {
+    request.Json();
+    FAIL() << "expected an Error";
+  } catch (const Error& error) {
+    EXPECT_EQ(error.Code(), ErrorCode::kInternal);
+  }
+}
+
+// --- Dispatch ------------------------------------------------------------------------------
+
+std::shared_ptr<Router> SmallRouter() {
+  auto router = std::make_shared<Router>();
+  router->Add("GET", "/audit", Ok());
+  router->Add("POST", "/items/{id}", [](Request& r, Context&) {
+    return JsonSuccess(200, "item", {{"id", std::string(r.PathParam("id"))}, {"route", r.route}});
+  });
+  return router;
+}
+
+TEST_F(WrappersTest, DispatchRoutesAndFillsRouteAndPathParameters) {
+  Request request;
+  request.method = "POST";
+  request.path = "/items/abc";
+  const Response response = Dispatch(SmallRouter())(request, context);
+  EXPECT_EQ(response.status, 200);
+  const auto data = json::parse(response.body).at("data");
+  EXPECT_EQ(data.at("id"), "abc");
+  EXPECT_EQ(data.at("route"), "/items/{id}");
+}
+
+TEST_F(WrappersTest, DispatchOfUnknownPathIsRouteNotFound) {
+  Request request;
+  request.method = "GET";
+  request.path = "/nope";
+  EXPECT_EQ(CodeOf(Dispatch(SmallRouter()), request, context), ErrorCode::kRouteNotFound);
+}
+
+TEST_F(WrappersTest, DispatchOfWrongMethodIsMethodNotAllowed) {
+  Request request;
+  request.method = "DELETE";
+  request.path = "/audit";
+  EXPECT_EQ(CodeOf(Dispatch(SmallRouter()), request, context), ErrorCode::kMethodNotAllowed);
+}
+
+TEST_F(WrappersTest, MethodNotAllowedResponseCarriesTheAllowHeader) {
+  Request request;
+  request.method = "DELETE";
+  request.path = "/audit";
+  const Response response = WithJsonErrors(NullLogger(), Dispatch(SmallRouter()))(request, context);
+  EXPECT_EQ(response.status, 405);
+  ASSERT_EQ(response.headers.size(), 1u);
+  EXPECT_EQ(response.headers[0].first, "Allow");
+  EXPECT_EQ(response.headers[0].second, "GET, HEAD");
+}
+
+TEST_F(WrappersTest, UnknownPathBecomesA404EnvelopeWithTheRequestId) {
+  Request request;
+  request.method = "GET";
+  request.path = "/nope";
+  request.request_id = "rid-1";
+  const Response response = WithJsonErrors(NullLogger(), Dispatch(SmallRouter()))(request, context);
+  EXPECT_EQ(response.status, 404);
+  const auto body = json::parse(response.body);
+  EXPECT_EQ(body.at("error").at("code"), "not_found");
+  EXPECT_EQ(body.at("error").at("request_id"), "rid-1");
+  EXPECT_TRUE(response.headers.empty());
+}
+
+TEST_F(WrappersTest, UnknownPathThatIsNotUtf8IsStillA404) {
+  // nginx hands over DOCUMENT_URI percent-decoded, so "/caf%E9" arrives as raw byte 0xE9.
+  Request request;
+  request.method = "GET";
+  request.path = "/caf\xE9";
+  const Handler chain = WithJsonErrors(NullLogger(), Dispatch(SmallRouter()));
+  Response response;
+  ASSERT_NO_THROW(response = chain(request, context));
+  EXPECT_EQ(response.status, 404);
+  EXPECT_NO_THROW((void)json::parse(response.body));
+}
+
+// --- WithJsonErrors ------------------------------------------------------------------------
+
+TEST_F(WrappersTest, WithJsonErrorsTurnsAnUnexpectedExceptionIntoAnOpaque500) {
+  Request request;
+  request.request_id = "rid-2";
+  std::ostringstream log;
+  const Handler chain =
+      WithJsonErrors(StreamLogger(log), Throwing([] { throw std::runtime_error("connection to 10.0.0.5 failed"); }));
+  const Response response = chain(request, context);
+  EXPECT_EQ(response.status, 500);
+  EXPECT_EQ(response.body.find("10.0.0.5"), std::string::npos) << response.body;
+  const auto body = json::parse(response.body);
+  EXPECT_EQ(body.at("error").at("code"), "internal_error");
+  EXPECT_EQ(body.at("error").at("request_id"), "rid-2");
+  // ...but the operator sees the cause in the log.
+  EXPECT_NE(log.str().find("10.0.0.5"), std::string::npos) << log.str();
+}
+
+TEST_F(WrappersTest, WithJsonErrorsKeepsTheDomainErrorCodeAndMessage) {
+  Request request;
+  const Handler chain = WithJsonErrors(NullLogger(), Throwing([] {
+    throw domain::FieldError("email", "'email' is required");
+  }));
+  const Response response = chain(request, context);
+  EXPECT_EQ(response.status, 422);
+  EXPECT_EQ(json::parse(response.body).at("message"), "'email' is required");
+}
+
+TEST_F(WrappersTest, WithJsonErrorsLogsServerSideDomainErrorsButNotClientErrors) {
+  std::ostringstream log;
+  Request request;
+  WithJsonErrors(StreamLogger(log), Throwing([] { throw Error(ErrorCode::kForbidden); }))(request, context);
+  EXPECT_TRUE(log.str().empty()) << log.str();
+  WithJsonErrors(StreamLogger(log), Throwing([] {
+    throw Error(ErrorCode::kInternal, {}, {}, "disk full");
+  }))(request, context);
+  EXPECT_NE(log.str().find("disk full"), std::string::npos);
+}
+
+TEST_F(WrappersTest, WithJsonErrorsPassesSuccessThrough) {
+  Request request;
+  EXPECT_EQ(WithJsonErrors(NullLogger(), Ok())(request, context).status, 200);
+}
+
+// --- WithAccessLog -------------------------------------------------------------------------
+
+TEST_F(WrappersTest, WithAccessLogGeneratesARequestIdWhenMissing) {
+  Request request;
+  std::string seen;
+  const Handler inner = [&seen](Request& r, Context&) {
+    seen = r.request_id;
+    return Response{};
+  };
+  WithAccessLog(NullLogger(), inner)(request, context);
+  EXPECT_FALSE(seen.empty());
+  EXPECT_EQ(seen, request.request_id);
+  EXPECT_EQ(seen.size(), 16u);  // 12 random bytes in base64url
+
+  Request second;
+  WithAccessLog(NullLogger(), inner)(second, context);
+  EXPECT_NE(second.request_id, request.request_id);
+}
+
+TEST_F(WrappersTest, WithAccessLogKeepsAnExistingRequestId) {
+  Request request;
+  request.request_id = "from-nginx";
+  WithAccessLog(NullLogger(), Ok())(request, context);
+  EXPECT_EQ(request.request_id, "from-nginx");
+}
+
+TEST_F(WrappersTest, WithAccessLogWritesOneJsonLineWithoutTheFullApiKey) {
+  std::ostringstream log;
+  auto logger = StreamLogger(log);
+  Request request;
+  request.method = "GET";
+  request.path = "/audit";
+  request.remote_addr = "192.0.2.9";
+  request.params = {{"HTTP_X_API_KEY", key}};
+  const Handler app = WithAccessLog(logger, WithJsonErrors(logger, Dispatch([this] {
+                                      auto router = std::make_shared<Router>();
+                                      router->Add("GET", "/audit", WithApiKey(accounts, Ok()));
+                                      return router;
+                                    }())));
+  const Response response = app(request, context);
+  EXPECT_EQ(response.status, 200);
+
+  const std::string text = log.str();
+  ASSERT_FALSE(text.empty());
+  EXPECT_EQ(text.find('\n'), text.size() - 1) << "exactly one line: " << text;
+  EXPECT_EQ(text.find(key), std::string::npos) << "the full key leaked into the log: " << text;
+  const auto line = json::parse(text);
+  EXPECT_EQ(line.at("type"), "access");
+  EXPECT_EQ(line.at("request_id"), request.request_id);
+  EXPECT_EQ(line.at("method"), "GET");
+  EXPECT_EQ(line.at("route"), "/audit");
+  EXPECT_EQ(line.at("status"), 200);
+  EXPECT_EQ(line.at("client"), "192.0.2.9");
+  EXPECT_EQ(line.at("key_prefix"), std::string(domain::PublicKeyPrefix(key)));
+  EXPECT_TRUE(line.at("latency_us").is_number_integer());
+}
+
+TEST_F(WrappersTest, WithAccessLogRecordsTheErrorStatusAndNoRouteForUnknownPaths) {
+  std::ostringstream log;
+  auto logger = StreamLogger(log);
+  Request request;
+  request.method = "GET";
+  request.path = "/nope";
+  WithAccessLog(logger, WithJsonErrors(logger, Dispatch(SmallRouter())))(request, context);
+  const auto line = json::parse(log.str());
+  EXPECT_EQ(line.at("status"), 404);
+  EXPECT_EQ(line.at("route"), "-");
+  EXPECT_EQ(line.at("key_prefix"), "");
+}
+
+}  // namespace
+}  // namespace gw::web
