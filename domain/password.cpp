@@ -34,6 +34,15 @@ std::size_t CountCodePointsOrInvalid(std::string_view s) {
     for (std::size_t k = 1; k < len; ++k) {
       if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return std::string_view::npos;
     }
+    // RFC 3629 table 3-7: the second byte's range rules out overlong forms, UTF-16 surrogates
+    // and code points above U+10FFFF.
+    if (len > 2) {
+      const auto second = static_cast<unsigned char>(s[i + 1]);
+      if ((c == 0xE0 && second < 0xA0) || (c == 0xED && second > 0x9F) || (c == 0xF0 && second < 0x90) ||
+          (c == 0xF4 && second > 0x8F)) {
+        return std::string_view::npos;
+      }
+    }
     i += len;
     ++count;
   }

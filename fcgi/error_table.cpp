@@ -64,7 +64,8 @@ Response ErrorResponse(const domain::Error& error, std::string_view request_id) 
   envelope["error"]["code"] = http.code;
   envelope["error"]["details"] = details;
   envelope["error"]["request_id"] = request_id;
-  response.body = envelope.dump();
+  // Details may echo client bytes (a decoded path): replace invalid UTF-8 rather than throw.
+  response.body = envelope.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
   return response;
 }
 

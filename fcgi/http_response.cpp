@@ -22,7 +22,7 @@ Response JsonSuccess(int status, std::string_view message, const nlohmann::json&
   envelope["status"] = status;
   envelope["message"] = message;
   envelope["data"] = data;
-  response.body = envelope.dump();
+  response.body = envelope.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
   return response;
 }
 

@@ -158,5 +158,14 @@ TEST(ErrorResponse, EscapesHostileDetailValuesAsJson) {
   EXPECT_FALSE(body.contains("x"));
 }
 
+TEST(ErrorResponse, DetailsThatAreNotUtf8StillGiveAValidEnvelope) {
+  // Details may echo client input, e.g. the decoded path of a 404 ("/caf%E9" -> byte 0xE9).
+  const Error error(ErrorCode::kRouteNotFound, {}, {{"path", "/caf\xE9"}});
+  Response response;
+  ASSERT_NO_THROW(response = ErrorResponse(error, "r"));
+  EXPECT_EQ(response.status, 404);
+  EXPECT_TRUE(nlohmann::json::accept(response.body)) << response.body;
+}
+
 }  // namespace
 }  // namespace gw::web

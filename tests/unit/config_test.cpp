@@ -1,0 +1,154 @@
+#include "fcgi/config.hpp"
+
+#include <gtest/gtest.h>
+
+#include <map>
+#include <string>
+
+namespace gw::web {
+namespace {
+
+using Env = std::map<std::string, std::string, std::less<>>;
+
+const std::string kPepper(40, 'p');
+
+EnvLookup Lookup(Env env) {
+  return [env = std::move(env)](std::string_view name) -> std::optional<std::string> {
+    const auto it = env.find(name);
+    if (it == env.end()) return std::nullopt;
+    return it->second;
+  };
+}
+
+Env Minimal() {
+  return Env{{"DATABASE_URL", "postgresql://gw@localhost/gw"}, {"GW_KEY_PEPPER", kPepper}};
+}
+
+Env With(Env env, std::string name, std::string value) {
+  env[std::move(name)] = std::move(value);
+  return env;
+}
+
+Env Without(Env env, const std::string& name) {
+  env.erase(name);
+  return env;
+}
+
+/// The message of the ConfigError LoadConfig throws, or "<no error>".
+std::string ConfigErrorOf(const Env& env, bool need_server = false) {
+  try {
+    LoadConfig(Lookup(env), 4, need_server);
+    return "<no error>";
+  } catch (const ConfigError& error) {
+    return error.what();
+  }
+}
+
+TEST(Config, MinimalEnvironmentGivesDefaults) {
+  const Config config = LoadConfig(Lookup(Minimal()), 6, false);
+  EXPECT_EQ(config.database_url, "postgresql://gw@localhost/gw");
+  EXPECT_EQ(config.key_pepper, kPepper);
+  EXPECT_EQ(config.workers, 6);
+  EXPECT_EQ(config.threads, 8);
+  EXPECT_EQ(config.log_level, "info");
+  EXPECT_EQ(config.log_dir, "logs");
+  EXPECT_EQ(config.drain_timeout, std::chrono::seconds(30));
+  EXPECT_EQ(config.key_cache_ttl, std::chrono::milliseconds(60'000));
+}
+
+TEST(Config, WorkersDefaultToAtLeastOneWhenHardwareThreadsAreUnknown) {
+  EXPECT_EQ(LoadConfig(Lookup(Minimal()), 0, false).workers, 1);
+}
+
+TEST(Config, ReadsExplicitSettings) {
+  Env env = Minimal();
+  env["GW_WORKERS"] = "3";
+  env["GW_THREADS"] = "16";
+  env["GW_LOG_LEVEL"] = "debug";
+  env["GW_FCGI_SOCKET"] = "/run/gw.sock";
+  env["GW_KEY_CACHE_TTL_MS"] = "0";
+  const Config config = LoadConfig(Lookup(env), 4, true);
+  EXPECT_EQ(config.workers, 3);
+  EXPECT_EQ(config.threads, 16);
+  EXPECT_EQ(config.log_level, "debug");
+  EXPECT_EQ(config.fcgi_socket, "/run/gw.sock");
+  EXPECT_EQ(config.key_cache_ttl, std::chrono::milliseconds(0));
+}
+
+TEST(Config, PepperIsTrimmed) {
+  EXPECT_EQ(LoadConfig(Lookup(With(Minimal(), "GW_KEY_PEPPER", "  " + kPepper + "\n")), 1, false).key_pepper, kPepper);
+}
+
+TEST(Config, DatabaseUrlWinsOverParts) {
+  Env env = Minimal();
+  env["DATABASE_NAME"] = "other";
+  env["DATABASE_HOST"] = "db.example";
+  EXPECT_EQ(BuildConnectionString(Lookup(env)), "postgresql://gw@localhost/gw");
+}
+
+TEST(Config, PartsBuildAQuotedKeywordDsn) {
+  const Env env{{"DATABASE_HOST", "db.internal"},
+                {"DATABASE_PORT", "5433"},
+                {"DATABASE_NAME", "gateway"},
+                {"DATABASE_USER", "gw"},
+                {"DATABASE_PASSWORD", "s3cret"}};
+  EXPECT_EQ(BuildConnectionString(Lookup(env)),
+            "host='db.internal' port='5433' dbname='gateway' user='gw' password='s3cret'");
+}
+
+TEST(Config, EmptyDatabaseUrlFallsBackToParts) {
+  const Env env{{"DATABASE_URL", ""}, {"DATABASE_NAME", "gateway"}};
+  EXPECT_EQ(BuildConnectionString(Lookup(env)), "dbname='gateway'");
+}
+
+TEST(Config, QuotesAndBackslashesInThePasswordAreEscaped) {
+  const Env env{{"DATABASE_NAME", "gateway"}, {"DATABASE_PASSWORD", R"(it's a\b c)"}};
+  EXPECT_EQ(BuildConnectionString(Lookup(env)), R"(dbname='gateway' password='it\'s a\\b c')");
+}
+
+TEST(Config, MissingDatabaseIsAConfigError) {
+  EXPECT_NE(ConfigErrorOf(Without(Minimal(), "DATABASE_URL")).find("DATABASE_URL"), std::string::npos);
+  // Parts without a database name are not enough either.
+  const Env parts_only = With(With(Without(Minimal(), "DATABASE_URL"), "DATABASE_HOST", "db"), "DATABASE_USER", "gw");
+  EXPECT_NE(ConfigErrorOf(parts_only), "<no error>");
+}
+
+TEST(Config, MissingOrShortPepperIsAConfigError) {
+  EXPECT_NE(ConfigErrorOf(Without(Minimal(), "GW_KEY_PEPPER")).find("GW_KEY_PEPPER"), std::string::npos);
+  EXPECT_NE(ConfigErrorOf(With(Minimal(), "GW_KEY_PEPPER", std::string(31, 'p'))).find("GW_KEY_PEPPER"),
+            std::string::npos);
+  // Surrounding whitespace does not count towards the length.
+  EXPECT_NE(ConfigErrorOf(With(Minimal(), "GW_KEY_PEPPER", "  " + std::string(30, 'p') + "  ")), "<no error>");
+  EXPECT_EQ(ConfigErrorOf(With(Minimal(), "GW_KEY_PEPPER", std::string(32, 'p'))), "<no error>");
+}
+
+TEST(Config, BadWorkerCountsAreConfigErrorsNamingTheVariable) {
+  for (const char* bad : {"0", "abc", "-2", "3x", "257", " 4"}) {
+    const std::string message = ConfigErrorOf(With(Minimal(), "GW_WORKERS", bad));
+    EXPECT_NE(message.find("GW_WORKERS"), std::string::npos) << bad << ": " << message;
+  }
+}
+
+TEST(Config, BadThreadCountIsAConfigErrorNamingTheVariable) {
+  EXPECT_NE(ConfigErrorOf(With(Minimal(), "GW_THREADS", "0")).find("GW_THREADS"), std::string::npos);
+}
+
+TEST(Config, BadLogLevelIsAConfigError) {
+  for (const char* bad : {"verbose", "INFO", "trace"}) {
+    const std::string message = ConfigErrorOf(With(Minimal(), "GW_LOG_LEVEL", bad));
+    EXPECT_NE(message.find("GW_LOG_LEVEL"), std::string::npos) << bad << ": " << message;
+  }
+}
+
+TEST(Config, ServerNeedsASocket) {
+  EXPECT_NE(ConfigErrorOf(Minimal(), true).find("GW_FCGI_SOCKET"), std::string::npos);
+  EXPECT_EQ(ConfigErrorOf(Minimal(), false), "<no error>");
+}
+
+TEST(Config, ErrorsNeverContainThePepper) {
+  const std::string secret = "short-secret";
+  EXPECT_EQ(ConfigErrorOf(With(Minimal(), "GW_KEY_PEPPER", secret)).find(secret), std::string::npos);
+}
+
+}  // namespace
+}  // namespace gw::web
