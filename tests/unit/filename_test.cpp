@@ -1,0 +1,51 @@
+#include "domain/filename.hpp"
+
+#include <gtest/gtest.h>
+
+namespace gw::domain {
+namespace {
+
+TEST(SafeFilename, KeepsOrdinaryNamesAndUnicode) {
+  EXPECT_EQ(SafeFilename("report.pdf"), "report.pdf");
+  EXPECT_EQ(SafeFilename("résumé 2026.txt"), "résumé 2026.txt");
+  EXPECT_EQ(SafeFilename("日本語.png"), "日本語.png");
+}
+
+TEST(SafeFilename, DropsPathsAndTraversal) {
+  EXPECT_EQ(SafeFilename("../../etc/passwd"), "passwd");
+  EXPECT_EQ(SafeFilename("C:\\Users\\me\\secret.doc"), "secret.doc");
+  EXPECT_EQ(SafeFilename(".."), "file");
+  EXPECT_EQ(SafeFilename("dir/"), "file");
+  EXPECT_EQ(SafeFilename(".hidden"), "hidden");
+}
+
+TEST(SafeFilename, DropsNulControlAndBidiOverrides) {
+  EXPECT_EQ(SafeFilename(std::string("a\0b.txt", 7)), "ab.txt");
+  EXPECT_EQ(SafeFilename("line\r\nbreak.txt"), "linebreak.txt");
+  EXPECT_EQ(SafeFilename("invoice\u202Etxt.exe"), "invoicetxt.exe");
+}
+
+TEST(SafeFilename, ReplacesInvalidUtf8) {
+  EXPECT_EQ(SafeFilename("bad\xff.txt"), "bad\uFFFD.txt");
+  EXPECT_EQ(SafeFilename("\xC0\xAF.txt"), "\uFFFD\uFFFD.txt");  // overlong '/'
+}
+
+TEST(SafeFilename, CapsLengthKeepingTheExtensionAndWholeCharacters) {
+  const std::string long_name = std::string(10'000, 'a') + ".txt";
+  const std::string safe = SafeFilename(long_name);
+  EXPECT_EQ(safe.size(), kMaxFilenameBytes);
+  EXPECT_TRUE(safe.ends_with(".txt"));
+  std::string accents;
+  for (int i = 0; i < 200; ++i) accents += "é";
+  const std::string cut = SafeFilename(accents);
+  EXPECT_LE(cut.size(), kMaxFilenameBytes);
+  EXPECT_EQ(cut.size() % 2, 0u);  // never half of a two-byte character
+}
+
+TEST(SafeFilename, FallsBackWhenNothingIsLeft) {
+  EXPECT_EQ(SafeFilename(""), "file");
+  EXPECT_EQ(SafeFilename("\x01\x02", "upload"), "upload");
+}
+
+}  // namespace
+}  // namespace gw::domain
