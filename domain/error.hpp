@@ -31,6 +31,8 @@ enum class ErrorCode {
   kMethodNotAllowed,      //!< the path exists, the method does not
   kEmailTaken,            //!< registration with an email that already has an account
   kPayloadTooLarge,       //!< body larger than the route allows
+  kInvalidCid,            //!< a CID that does not parse or uses an unsupported codec/hash
+  kContentNotFound,       //!< the caller holds no content with this CID (pin/unpin)
   kServerSideError,       //!< marker: everything below is the service's fault, not the client's
   kInternal,              //!< unexpected failure; details only in the log
   kDatabaseUnavailable,   //!< PostgreSQL cannot be reached

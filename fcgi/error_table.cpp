@@ -34,6 +34,8 @@ constexpr std::array kTable{
     Row{ErrorCode::kMethodNotAllowed, {405, "method_not_allowed", "This endpoint does not support this method"}},
     Row{ErrorCode::kEmailTaken, {409, "email_taken", "An account with this email already exists"}},
     Row{ErrorCode::kPayloadTooLarge, {413, "payload_too_large", "Request body too large"}},
+    Row{ErrorCode::kInvalidCid, {400, "invalid_cid", "The CID is not valid"}},
+    Row{ErrorCode::kContentNotFound, {404, "content_not_found", "No content with this CID is stored for this key"}},
     Row{ErrorCode::kInternal, {500, "internal_error", "Internal server error"}},
     Row{ErrorCode::kDatabaseUnavailable, {503, "database_unavailable", "The database is unavailable, try again shortly"}},
 };

@@ -33,6 +33,8 @@ const std::map<ErrorCode, std::pair<int, std::string>> kExpected{
     {ErrorCode::kMethodNotAllowed, {405, "method_not_allowed"}},
     {ErrorCode::kEmailTaken, {409, "email_taken"}},
     {ErrorCode::kPayloadTooLarge, {413, "payload_too_large"}},
+    {ErrorCode::kInvalidCid, {400, "invalid_cid"}},
+    {ErrorCode::kContentNotFound, {404, "content_not_found"}},
     {ErrorCode::kInternal, {500, "internal_error"}},
     {ErrorCode::kDatabaseUnavailable, {503, "database_unavailable"}},
 };
