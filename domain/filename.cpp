@@ -67,6 +67,15 @@ std::string CutUtf8(const std::string& name, std::size_t limit) {
 
 }  // namespace
 
+std::string StorableText(std::string_view raw, std::size_t max_bytes) {
+  std::string out;
+  for (std::size_t i = 0; i < raw.size();) {
+    const char32_t cp = NextCodePoint(raw, i);
+    if (cp != 0) AppendUtf8(out, cp);
+  }
+  return CutUtf8(out, max_bytes);
+}
+
 std::string SafeFilename(std::string_view raw, std::string_view fallback) {
   const std::size_t slash = raw.find_last_of("/\\");
   if (slash != std::string_view::npos) raw = raw.substr(slash + 1);

@@ -17,4 +17,9 @@ inline constexpr std::size_t kMaxFilenameBytes = 255;
 /// Never returns an empty string: falls back to `fallback`.
 std::string SafeFilename(std::string_view raw, std::string_view fallback = "file");
 
+/// Returns `raw` as valid UTF-8 text without NUL bytes (invalid sequences become U+FFFD), cut to
+/// at most `max_bytes` at a character boundary: storable as PostgreSQL text, nothing else
+/// changed. For showing a client's original name back, never for building paths.
+std::string StorableText(std::string_view raw, std::size_t max_bytes);
+
 }  // namespace gw::domain

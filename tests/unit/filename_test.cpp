@@ -49,3 +49,16 @@ TEST(SafeFilename, FallsBackWhenNothingIsLeft) {
 
 }  // namespace
 }  // namespace gw::domain
+
+namespace gw::domain {
+namespace {
+
+TEST(StorableText, KeepsPathsButDropsNulAndRepairsUtf8) {
+  EXPECT_EQ(StorableText("../../etc/passwd", 100), "../../etc/passwd");
+  EXPECT_EQ(StorableText(std::string("a\0b", 3), 100), "ab");
+  EXPECT_EQ(StorableText("x\xffy", 100), "x\uFFFDy");
+  EXPECT_EQ(StorableText("ééé", 5), "éé");
+}
+
+}  // namespace
+}  // namespace gw::domain

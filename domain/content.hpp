@@ -1,0 +1,105 @@
+#pragma once
+/// @file Stored files: plain structs and the ports the content use cases need.
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "domain/account.hpp"
+
+namespace gw::domain {
+
+/// Largest accepted upload (nginx refuses larger bodies first; this is the second check).
+inline constexpr std::uint64_t kMaxUploadBytes = 100ull * 1024 * 1024;
+
+/// One user's holding of one content (a `files` row).
+struct StoredFile {
+  std::string cid;                //!< canonical CIDv1 string
+  std::string original_filename;  //!< as sent, with NUL and invalid UTF-8 made harmless
+  std::string safe_filename;      //!< SafeFilename(original): what Content-Disposition uses
+  std::int64_t size = 0;
+  std::string mime_type;
+  bool pinned = true;
+  std::string uploaded_at;
+};
+
+/// What the store learned about bytes it has staged.
+struct ImportedContent {
+  std::string cid;
+  std::int64_t size = 0;
+  std::int64_t dag_size = 0;  //!< Tsize of the UnixFS DAG
+  std::string mime_type;
+};
+
+struct FileQuery {
+  std::optional<bool> pinned;
+  std::optional<std::string> name;  //!< case-insensitive substring of the filename
+  std::optional<std::string> cid;   //!< canonical CIDv1 string
+  int page = 1;
+  int limit = 20;
+};
+
+struct UsageSummary {
+  std::int64_t file_count = 0;
+  std::int64_t stored_bytes = 0;
+  std::int64_t pinned_bytes = 0;
+  std::int64_t request_count = 0;
+};
+
+/// Bytes the store has hashed and written to a staging file, not yet visible under their CID.
+/// Destroying it without Commit removes the staging file.
+class StagedContent {
+ public:
+  virtual ~StagedContent() = default;
+  virtual const ImportedContent& Content() const = 0;
+  /// Makes the bytes retrievable under their CID (fsync, rename, fsync of the directory). A
+  /// no-op when that CID is already stored. Safe to call more than once.
+  virtual void Commit() = 0;
+};
+
+/// Where content bytes live. Thread-safe.
+class ContentStore {
+ public:
+  virtual ~ContentStore() = default;
+  /// Imports bytes [offset, offset + length) of the file at `source_path` (the body nginx
+  /// spooled): one streaming pass computes the CID, the UnixFS nodes and the MIME type and
+  /// writes a staging copy (or a hard link when the range is the whole file).
+  virtual std::unique_ptr<StagedContent> Stage(const std::string& source_path, std::uint64_t offset,
+                                               std::uint64_t length) = 0;
+  /// Deletes a content's bytes and nodes; a missing content is not an error.
+  virtual void Remove(const std::string& cid) = 0;
+  /// The nginx-internal URI that serves the whole file (X-Accel-Redirect target).
+  virtual std::string InternalUri(const std::string& cid) const = 0;
+};
+
+class FileRepository {
+ public:
+  virtual ~FileRepository() = default;
+
+  /// One transaction: creates or locks the content row, calls `make_visible` while that lock is
+  /// held (so a concurrent garbage collection cannot remove the bytes in between), inserts or
+  /// revives the user's `files` row (pinned), and audits "upload".
+  virtual StoredFile RecordUpload(UserId user, const ImportedContent& content, std::string_view original_filename,
+                                  std::string_view safe_filename, const std::function<void()>& make_visible,
+                                  const AuditContext& audit) = 0;
+  /// The user's live holding of `cid`, audited as `action` (e.g. "retrieve") when found.
+  virtual std::optional<StoredFile> FindHeld(UserId user, std::string_view cid, std::string_view action,
+                                             const AuditContext& audit) = 0;
+  /// The user's live files, newest first, audited as "list_files".
+  virtual Page<StoredFile> List(UserId user, const FileQuery& query, const AuditContext& audit) = 0;
+  /// Soft-deletes and unpins the user's holding; false when the user holds no such file.
+  virtual bool Remove(UserId user, std::string_view cid, const AuditContext& audit) = 0;
+  /// Pins or unpins the user's holding; false when the user holds no such file.
+  virtual bool SetPinned(UserId user, std::string_view cid, bool pinned, const AuditContext& audit) = 0;
+  /// Counts for GET /usage, audited as "usage".
+  virtual UsageSummary Usage(UserId user, const AuditContext& audit) = 0;
+  /// Removes every content that no live file holds and no file pins: for each, in its own
+  /// transaction with the content row locked, calls `remove_bytes(cid)` then deletes the row.
+  virtual std::vector<std::string> CollectGarbage(const std::function<void(const std::string&)>& remove_bytes) = 0;
+};
+
+}  // namespace gw::domain
