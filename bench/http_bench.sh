@@ -4,6 +4,9 @@
 # Measures, in one run and with the same connection count:
 #   nginx_return_200  nginx alone answering `return 200` over TLS (the ceiling: a second nginx
 #                     with the same TLS settings, certificate and worker count on its own port)
+#   fcgi_hello        the same nginx in front of bench/fcgi_hello.cpp, a libfcgi responder that
+#                     does nothing (2 processes x 8 threads, like the service): the cost of the
+#                     FastCGI hop itself, the ceiling for any FastCGI application here
 #   health            GET /health: nginx + FastCGI + a worker, no database
 #   post_status       POST /status with an API key: the authenticated hot path (key cache,
 #                     usage counter, one indexed read of the account)
@@ -29,9 +32,17 @@ GW_BENCH_KEY=$(cat var/admin.key)
 code=$(curl -sk -o /dev/null -w '%{http_code}' -X POST -H "X-API-Key: $GW_BENCH_KEY" "$base/status")
 [[ $code == 200 ]] || { echo "bench: POST /status answered $code, is the stack up?" >&2; exit 1; }
 
-# The ceiling: a second nginx with the same TLS settings, answering from memory.
+build_dir=${GW_BUILD_DIR:-build}
+hello=$build_dir/bench/fcgi_hello
+[[ -x $hello ]] || cmake --build "$build_dir" --target fcgi_hello >/dev/null
+
+# The ceilings: a second nginx with the same TLS settings, answering from memory and in front
+# of the do-nothing FastCGI responder.
 tmp=$(mktemp -d)
-trap 'nginx -p "$tmp/" -c "$tmp/nginx.conf" -s stop 2>/dev/null || true; rm -rf "$tmp"' EXIT
+"$hello" "$tmp/hello.sock" "${GW_WORKERS:-$(nproc)}" "${GW_THREADS:-8}" &
+hello_pid=$!
+disown "$hello_pid"  # killed in the EXIT trap; no "Killed" job notice
+trap 'nginx -p "$tmp/" -c "$tmp/nginx.conf" -s stop 2>/dev/null || true; kill -9 $hello_pid 2>/dev/null; rm -rf "$tmp"' EXIT
 baseline_port=$(( https_port + 100 ))
 cat >"$tmp/nginx.conf" <<CONF
 $( [[ $(id -u) -eq 0 ]] && echo "user root;" )
@@ -49,6 +60,11 @@ http {
     ssl_certificate_key $key;
     ssl_protocols TLSv1.2 TLSv1.3;
     ssl_session_cache shared:BENCH_SSL:10m;
+    location = /fcgi {
+      include /etc/nginx/fastcgi_params;
+      fastcgi_keep_conn off;
+      fastcgi_pass unix:$tmp/hello.sock;
+    }
     location / { default_type application/json; return 200 '{"status":200,"message":"ok","data":{}}'; }
   }
 }
@@ -69,6 +85,7 @@ run() {  # run <name> <url> [wrk args...] -> prints "name rps non_200"
 echo "bench: ${duration}s per case, ${connections} keep-alive connections, ${threads} wrk threads, TLS"
 results=()
 results+=("$(GW_BENCH_METHOD=POST run nginx_return_200 "https://127.0.0.1:$baseline_port/" -s bench/request.lua)")
+results+=("$(GW_BENCH_METHOD=POST run fcgi_hello "https://127.0.0.1:$baseline_port/fcgi" -s bench/request.lua)")
 results+=("$(GW_BENCH_METHOD=GET run health "$base/health" -s bench/request.lua)")
 results+=("$(GW_BENCH_METHOD=POST run post_status "$base/status" -s bench/request.lua)")
 

@@ -122,21 +122,29 @@ void AccountService::Reactivate(AccountRepository& repo, const Principal& admin,
 
 AccountStatus AccountService::Status(AccountRepository& repo, const Principal& caller,
                                      std::optional<std::string_view> raw_email) {
-  std::optional<AccountStatus> status;
-  UserId pending_for = caller.user_id;
   if (raw_email) {
     const std::string email = RequireValidEmail(*raw_email);
     if (email != caller.email && !caller.is_admin) throw Error(ErrorCode::kForbidden);
-    status = repo.FindStatusByEmail(email);
-    if (!status) throw Error(ErrorCode::kUserNotFound, {}, {{"email", email}});
-    pending_for = email == caller.email ? caller.user_id : 0;
-  } else {
-    status = repo.FindStatus(caller.user_id);
-    if (!status) throw Error(ErrorCode::kInvalidApiKey);  // deleted between auth and now
+    if (email != caller.email) {
+      auto status = repo.FindStatusByEmail(email);
+      if (!status) throw Error(ErrorCode::kUserNotFound, {}, {{"email", email}});
+      return *status;
+    }
   }
-  // Counts of this process that are not flushed yet; exact for the caller's own process.
-  if (pending_for != 0) status->usage_count += usage_.Pending(pending_for);
-  return *status;
+  // The caller's own status is polled often: serve it from a snapshot at most a second old
+  // (renewal and revocation drop it everywhere at once, see KeyCache::ForgetUser) and bring its
+  // request count up to date with what this process counted since.
+  auto snapshot = key_cache_.FindStatus(caller.user_id);
+  if (!snapshot) {
+    auto status = repo.FindStatus(caller.user_id);
+    if (!status) throw Error(ErrorCode::kInvalidApiKey);  // deleted between auth and now
+    snapshot = KeyCache::StatusSnapshot{*status, usage_.Flushed(caller.user_id)};
+    key_cache_.StoreStatus(caller.user_id, *snapshot);
+  }
+  AccountStatus status = snapshot->status;
+  status.usage_count +=
+      usage_.Flushed(caller.user_id) - snapshot->flushed_at_read + usage_.Pending(caller.user_id);
+  return status;
 }
 
 Principal AccountService::Authenticate(AccountRepository& repo, std::string_view raw_key) {

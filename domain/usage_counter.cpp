@@ -30,4 +30,15 @@ std::int64_t UsageCounter::Pending(UserId user_id) const {
   return it == pending_.end() ? 0 : it->second;
 }
 
+void UsageCounter::Confirm(const std::vector<Delta>& deltas) {
+  std::lock_guard lock(mutex_);
+  for (const auto& delta : deltas) flushed_[delta.user_id] += delta.count;
+}
+
+std::int64_t UsageCounter::Flushed(UserId user_id) const {
+  std::lock_guard lock(mutex_);
+  const auto it = flushed_.find(user_id);
+  return it == flushed_.end() ? 0 : it->second;
+}
+
 }  // namespace gw::domain

@@ -29,10 +29,16 @@ class UsageCounter {
   void Restore(const std::vector<Delta>& deltas);
   /// Counts not yet flushed for one user (added to the stored count when reporting).
   std::int64_t Pending(UserId user_id) const;
+  /// Records deltas the database has committed (called by the flusher after a flush).
+  void Confirm(const std::vector<Delta>& deltas);
+  /// Everything this process has flushed for one user since it started (never decreases):
+  /// lets a cached stored count be brought up to date without reading it again.
+  std::int64_t Flushed(UserId user_id) const;
 
  private:
   mutable std::mutex mutex_;
   std::unordered_map<UserId, std::int64_t> pending_;
+  std::unordered_map<UserId, std::int64_t> flushed_;
 };
 
 }  // namespace gw::domain

@@ -47,6 +47,7 @@ struct UsageFlusher::Impl {
         txn.exec_prepared(kAddUsage, ArrayLiteral(deltas, true), ArrayLiteral(deltas, false));
         txn.commit();
       });
+      counter.Confirm(deltas);
       return true;
     } catch (const std::exception&) {
       // Retried next tick; the cause (database down) is reported by health checks, not here.

@@ -427,3 +427,60 @@ TEST(KeyState, HasStableNames) {
 
 }  // namespace
 }  // namespace gw::domain
+
+namespace gw::domain {
+namespace {
+
+class StatusSnapshotTest : public ::testing::Test {
+ protected:
+  CountingRandom random;
+  KeyCache cache{60s, 1000, 1s};
+  UsageCounter usage;
+  AccountService service{std::string(kPepper), random, cache, usage, kCheap};
+  FakeRepository repo;
+};
+
+TEST_F(StatusSnapshotTest, OwnStatusIsReadOnceAndKeptUpToDateWithThisProcessCounts) {
+  const auto issued = service.Register(repo, "carol@example.com", kPassword, {"r", "a", std::nullopt});
+  const Principal caller = service.Authenticate(repo, issued.api_key);  // counts 1, pending
+  const int calls_before = repo.calls;
+  const std::int64_t stored = service.Status(repo, caller, std::nullopt).usage_count;  // 10 + 1 pending
+  EXPECT_EQ(stored, 11);
+  EXPECT_EQ(repo.calls, calls_before + 1);
+  // The flusher takes and confirms the pending count; the snapshot is not read again.
+  const auto deltas = usage.TakeAll();
+  usage.Confirm(deltas);
+  usage.Add(caller.user_id, 2);
+  EXPECT_EQ(service.Status(repo, caller, std::nullopt).usage_count, 13);
+  EXPECT_EQ(repo.calls, calls_before + 1);
+}
+
+TEST_F(StatusSnapshotTest, RevocationDropsTheSnapshot) {
+  const auto issued = service.Register(repo, "dave@example.com", kPassword, {"r", "a", std::nullopt});
+  const Principal caller = service.Authenticate(repo, issued.api_key);
+  EXPECT_EQ(service.Status(repo, caller, std::nullopt).key_state, KeyState::kActive);
+  for (auto& [id, user] : repo.users) user.active = false;  // another process revoked it ...
+  cache.ForgetUser(caller.user_id);                          // ... and its NOTIFY arrived
+  EXPECT_EQ(service.Status(repo, caller, std::nullopt).key_state, KeyState::kRevoked);
+}
+
+TEST(KeyCacheStatus, ExpiresAfterTheStatusTtl) {
+  KeyCache cache(60s, 10, 1s);
+  const auto now = KeyCache::Clock::now();
+  cache.StoreStatus(5, {AccountStatus{}, 0}, now);
+  EXPECT_TRUE(cache.FindStatus(5, now + 999ms));
+  EXPECT_FALSE(cache.FindStatus(5, now + 1s));
+}
+
+TEST(UsageCounterConfirm, FlushedTotalsOnlyGrow) {
+  UsageCounter counter;
+  counter.Add(1, 3);
+  const auto deltas = counter.TakeAll();
+  EXPECT_EQ(counter.Flushed(1), 0);
+  counter.Confirm(deltas);
+  EXPECT_EQ(counter.Flushed(1), 3);
+  EXPECT_EQ(counter.Pending(1), 0);
+}
+
+}  // namespace
+}  // namespace gw::domain
