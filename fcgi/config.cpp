@@ -92,6 +92,10 @@ Config LoadConfig(const EnvLookup& env, unsigned hardware_threads, bool need_ser
     throw ConfigError("GW_LOG_LEVEL must be one of debug, info, warn, error; got '" + config.log_level + "'");
   }
   config.migrations_dir = get("GW_MIGRATIONS_DIR", config.migrations_dir);
+  config.store_dir = get("GW_STORE_DIR", config.store_dir);
+  if (const auto storage = env("GW_STORAGE"); storage && !storage->empty() && *storage != "local") {
+    throw ConfigError("GW_STORAGE must be 'local' (the embedded content store); got '" + *storage + "'");
+  }
   config.drain_timeout = std::chrono::seconds(ReadInt(env, "GW_DRAIN_TIMEOUT_S", 30, 1, 3600));
   config.key_cache_ttl = std::chrono::milliseconds(ReadInt(env, "GW_KEY_CACHE_TTL_MS", 60'000, 0, 3'600'000));
   return config;

@@ -20,6 +20,7 @@ struct Config {
   std::string run_dir = "var/run";
   std::string log_level = "info";
   std::string migrations_dir = "migrations";
+  std::string store_dir = "var/store";   //!< the embedded content store's root
   std::size_t max_json_body = 1024 * 1024;  //!< application-side check behind nginx's limit
   std::chrono::seconds drain_timeout{30};   //!< how long SIGTERM waits for in-flight requests
   std::chrono::milliseconds key_cache_ttl{60'000};
@@ -36,7 +37,7 @@ using EnvLookup = std::function<std::optional<std::string>(std::string_view name
 
 /// Reads DATABASE_URL (or DATABASE_USER/_PASSWORD/_HOST/_PORT/_NAME), GW_KEY_PEPPER_FILE (or
 /// GW_KEY_PEPPER), GW_FCGI_SOCKET, GW_WORKERS, GW_THREADS, GW_LOG_DIR, GW_RUN_DIR,
-/// GW_LOG_LEVEL, GW_MIGRATIONS_DIR, GW_DRAIN_TIMEOUT_S, GW_KEY_CACHE_TTL_MS.
+/// GW_LOG_LEVEL, GW_MIGRATIONS_DIR, GW_STORE_DIR, GW_DRAIN_TIMEOUT_S, GW_KEY_CACHE_TTL_MS.
 /// `need_server` relaxes nothing today but documents which subcommands need the socket.
 Config LoadConfig(const EnvLookup& env, unsigned hardware_threads, bool need_server);
 

@@ -4,6 +4,7 @@
 
 #include <functional>
 
+#include "domain/content.hpp"
 #include "domain/ports.hpp"
 #include "fcgi/http_request.hpp"
 
@@ -12,6 +13,7 @@ namespace gw::web {
 struct Context {
   domain::AccountRepository& accounts;
   domain::AuditRepository& audit;
+  domain::FileRepository& files;
   std::function<bool()> database_ping;  //!< true when PostgreSQL answers
 };
 

@@ -33,6 +33,9 @@ void ReadRequest(FCGX_Request& raw, std::size_t max_body, web::Request& request)
       throw domain::Error(domain::ErrorCode::kBadRequest, "Invalid Content-Length");
     }
   }
+  // An upload's body was spooled to a file by nginx (REQUEST_BODY_FILE) and is not sent over
+  // the socket: only its path is read, by the upload handler.
+  if (!request.Param("REQUEST_BODY_FILE").empty()) return;
   if (length > max_body) {
     throw domain::Error(domain::ErrorCode::kPayloadTooLarge, {}, {{"limit_bytes", std::to_string(max_body)}});
   }

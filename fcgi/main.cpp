@@ -11,13 +11,16 @@
 #include <thread>
 
 #include "domain/accounts.hpp"
+#include "domain/content_service.hpp"
 #include "domain/error.hpp"
 #include "fcgi/config.hpp"
 #include "fcgi/logging.hpp"
 #include "fcgi/routes.hpp"
 #include "fcgi/supervisor.hpp"
 #include "fcgi/worker_process.hpp"
+#include "persistence/garbage_collector.hpp"
 #include "persistence/key_change_listener.hpp"
+#include "persistence/local_content_store.hpp"
 #include "persistence/migrator.hpp"
 #include "persistence/openssl_random.hpp"
 #include "persistence/pg_session.hpp"
@@ -41,7 +44,8 @@ std::optional<std::string> GetEnv(std::string_view name) {
 class PgThreadState final : public fcgi::ThreadState {
  public:
   explicit PgThreadState(const std::string& dsn)
-      : session_(dsn), context_{session_.Accounts(), session_.Audit(), [this] { return session_.Ping(); }} {}
+      : session_(dsn),
+        context_{session_.Accounts(), session_.Audit(), session_.Files(), [this] { return session_.Ping(); }} {}
   web::Context& Context() override { return context_; }
 
  private:
@@ -58,8 +62,13 @@ int RunWorker(const web::Config& config, int listen_fd, int slot) {
   domain::AccountService accounts(config.key_pepper, random, key_cache, usage);
   persistence::KeyChangeListener key_listener(config.database_url, key_cache);
   persistence::UsageFlusher usage_flusher(config.database_url, usage, config.usage_flush_interval);
+  persistence::LocalContentStore store(config.store_dir);
+  // A worker killed mid-upload leaves a staging file named after its pid; its replacement
+  // removes it (only files of dead pids are touched, so live uploads of others are safe).
+  persistence::LocalContentStore::CleanStaleStaging(config.store_dir);
+  domain::ContentService content(store);
 
-  const web::Handler application = web::BuildApplication({accounts, log});
+  const web::Handler application = web::BuildApplication({accounts, content, usage, log});
   const fcgi::ThreadStateFactory make_thread_state = [&config] {
     return std::make_unique<PgThreadState>(config.database_url);
   };
@@ -82,6 +91,14 @@ int Migrate(const web::Config& config) {
   const auto applied = persistence::ApplyMigrations(config.database_url, config.migrations_dir);
   if (applied.empty()) std::cout << "migrations: database is up to date\n";
   for (const auto& version : applied) std::cout << "migrations: applied " << version << "\n";
+  return 0;
+}
+
+int CollectGarbage(const web::Config& config) {
+  persistence::LocalContentStore store(config.store_dir);
+  const auto removed = persistence::CollectGarbage(config.database_url, store);
+  for (const auto& cid : removed) std::cout << "gc: removed " << cid << "\n";
+  std::cout << "gc: " << removed.size() << " unreferenced content(s) removed\n";
   return 0;
 }
 
@@ -127,6 +144,7 @@ void PrintHelp() {
   std::cout << "ipfs-gateway: IPFS gateway and pinning service (FastCGI application)\n\n"
                "  serve                          run the FastCGI worker pool (supervisor in the foreground)\n"
                "  migrate                        apply database migrations\n"
+               "  gc                             remove stored content that no user holds or pins\n"
                "  admin create --email E         create an administrator and print its API key\n"
                "               [--password-stdin] read a password for the admin from standard input\n"
                "  help                           this text\n\n"
@@ -147,6 +165,7 @@ int main(int argc, char** argv) {
     const web::Config config = web::LoadConfig(GetEnv, std::thread::hardware_concurrency(), serving);
     if (serving) return Serve(config);
     if (command == "migrate") return Migrate(config);
+    if (command == "gc") return CollectGarbage(config);
     if (command == "admin" && args.size() >= 2 && args[1] == "create") {
       return CreateAdmin(config, std::vector<std::string>(args.begin() + 2, args.end()));
     }

@@ -16,6 +16,7 @@ const BodySchema kOptionalEmail{{{"email", JsonType::kString, false, 320}}, /*bo
 Handler BuildApplication(const Services& s) {
   using namespace handlers;
   auto& accounts = s.accounts;
+  auto& content = s.content;
   auto router = std::make_shared<Router>();
 
   // method  path             wrappers (outermost first)                               handler
@@ -27,6 +28,13 @@ Handler BuildApplication(const Services& s) {
   router->Add("POST", "/revoke",       WithApiKey(accounts, WithAdmin(WithJsonBody(kEmail, PostRevoke(accounts)))));
   router->Add("POST", "/reactivate",   WithApiKey(accounts, WithAdmin(WithJsonBody(kEmail, PostReactivate(accounts)))));
   router->Add("GET",  "/audit",        WithApiKey(accounts, WithAdmin(                    GetAudit())));
+  router->Add("POST", "/upload",       WithApiKey(accounts,                               PostUpload(content)));
+  router->Add("GET",  "/retrieve/{cid}", WithApiKey(accounts,                             GetRetrieve(content)));
+  router->Add("GET",  "/files",        WithApiKey(accounts,                               GetFiles(content)));
+  router->Add("DELETE", "/files/{cid}", WithApiKey(accounts,                              DeleteFilesCid(content)));
+  router->Add("POST", "/pin/{cid}",    WithApiKey(accounts,                               PostPinCid(content)));
+  router->Add("POST", "/unpin/{cid}",  WithApiKey(accounts,                               PostUnpinCid(content)));
+  router->Add("GET",  "/usage",        WithApiKey(accounts,                               GetUsage(content, s.usage)));
 
   return WithAccessLog(s.log, WithJsonErrors(s.log, Dispatch(router)));
 }

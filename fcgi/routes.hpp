@@ -4,6 +4,8 @@
 #include <memory>
 
 #include "domain/accounts.hpp"
+#include "domain/content_service.hpp"
+#include "domain/usage_counter.hpp"
 #include "fcgi/router.hpp"
 
 namespace spdlog {
@@ -15,6 +17,8 @@ namespace gw::web {
 /// Shared, thread-safe services the handlers are built with (built once in main).
 struct Services {
   domain::AccountService& accounts;
+  domain::ContentService& content;
+  domain::UsageCounter& usage;
   std::shared_ptr<spdlog::logger> log;
 };
 

@@ -1,10 +1,10 @@
 #include "persistence/pg_account_repository.hpp"
 
-#include <nlohmann/json.hpp>
 #include <pqxx/pqxx>
 #include <string>
 
 #include "domain/error.hpp"
+#include "persistence/audit_writer.hpp"
 
 namespace gw::persistence {
 namespace {
@@ -17,7 +17,6 @@ constexpr const char* kEmailIndex = "users_email_live_key";
 
 constexpr const char* kInsertUser = "acc_insert_user";
 constexpr const char* kInsertKey = "acc_insert_key";
-constexpr const char* kInsertAudit = "acc_insert_audit";
 constexpr const char* kNotify = "acc_notify";
 constexpr const char* kFindCredentials = "acc_find_credentials";
 constexpr const char* kTouchRenewed = "acc_touch_renewed";
@@ -30,21 +29,6 @@ constexpr const char* kFindStatusByEmail = "acc_find_status_by_email";
 std::string StatusSelect(const std::string& where) {
   return "SELECT email, is_active, is_admin, " + IsoUtc("created_at") + ", " + IsoUtc("last_renewed_at") +
          ", usage_count FROM users WHERE " + where + " AND NOT is_deleted";
-}
-
-std::optional<std::string> ActorParam(const domain::AuditContext& audit) {
-  if (!audit.actor_user_id) return std::nullopt;
-  return std::to_string(*audit.actor_user_id);
-}
-
-void InsertAudit(pqxx::work& txn, domain::UserId user_id, std::string_view action, const domain::AuditContext& audit,
-                 const domain::AuditDetails& details) {
-  nlohmann::json json = nlohmann::json::object();
-  for (const auto& [key, value] : details) json[key] = value;
-  const auto actor = ActorParam(audit);
-  const auto result = txn.exec_prepared(kInsertAudit, user_id, NullableParam(actor), std::string(action), json.dump(),
-                                        audit.request_id, audit.client_address);
-  ExpectRows(result.affected_rows(), 1, 1, kInsertAudit);
 }
 
 void NotifyKeyChange(pqxx::work& txn, domain::UserId user_id) {
@@ -73,9 +57,6 @@ std::vector<PreparedStatement> PgAccountRepository::Statements() {
       {kInsertUser,
        "INSERT INTO users (email, password_hash, is_admin) VALUES ($1, $2, $3) RETURNING id"},
       {kInsertKey, "INSERT INTO api_keys (user_id, key_hash, key_prefix) VALUES ($1, $2, $3)"},
-      {kInsertAudit,
-       "INSERT INTO audit_log (user_id, actor_user_id, action, details, request_id, client_address) "
-       "VALUES ($1, $2::bigint, $3, $4::jsonb, $5, $6)"},
       {kNotify, std::string("SELECT pg_notify('") + kKeyChangesChannel + "', $1)"},
       {kFindCredentials, "SELECT id, password_hash, is_active FROM users WHERE email = $1 AND NOT is_deleted"},
       // Locks the user row, so concurrent renewals of one user serialise here.
@@ -107,9 +88,10 @@ domain::UserId PgAccountRepository::CreateAccount(const domain::NewAccount& acco
       const auto user_id = user[0][0].as<domain::UserId>();
       ExpectRows(txn.exec_prepared(kInsertKey, user_id, account.key_hash, account.key_prefix).affected_rows(), 1, 1,
                  kInsertKey);
-      InsertAudit(txn, user_id, action, audit,
-                  {{"email", account.email}, {"key_prefix", account.key_prefix},
-                   {"is_admin", account.is_admin ? "true" : "false"}});
+      AuditWriter::Write(txn, user_id, action, audit,
+                         {{"email", account.email},
+                          {"key_prefix", account.key_prefix},
+                          {"is_admin", account.is_admin ? "true" : "false"}});
       txn.commit();
       return user_id;
     } catch (const pqxx::unique_violation& e) {
@@ -144,10 +126,10 @@ void PgAccountRepository::ReplaceKey(domain::UserId user_id, std::string_view ke
     const auto superseded = txn.exec_prepared(kSupersedeKeys, user_id).affected_rows();
     ExpectRows(txn.exec_prepared(kInsertKey, user_id, std::string(key_hash), std::string(key_prefix)).affected_rows(),
                1, 1, kInsertKey);
-    InsertAudit(txn, user_id, "renew", audit,
-                {{"email", user[0][0].as<std::string>()},
-                 {"key_prefix", std::string(key_prefix)},
-                 {"superseded_keys", std::to_string(superseded)}});
+    AuditWriter::Write(txn, user_id, "renew", audit,
+                       {{"email", user[0][0].as<std::string>()},
+                        {"key_prefix", std::string(key_prefix)},
+                        {"superseded_keys", std::to_string(superseded)}});
     NotifyKeyChange(txn, user_id);
     txn.commit();
   });
@@ -160,7 +142,7 @@ bool PgAccountRepository::SetAccountActive(std::string_view email, bool active, 
     ExpectRows(user.size(), 0, 1, kSetActive);
     if (user.empty()) return false;
     const auto user_id = user[0][0].as<domain::UserId>();
-    InsertAudit(txn, user_id, active ? "reactivate" : "revoke", audit, {{"email", std::string(email)}});
+    AuditWriter::Write(txn, user_id, active ? "reactivate" : "revoke", audit, {{"email", std::string(email)}});
     NotifyKeyChange(txn, user_id);
     txn.commit();
     return true;

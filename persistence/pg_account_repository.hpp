@@ -19,7 +19,7 @@ inline constexpr const char* kKeyChangesChannel = "gw_key_changes";
 
 class PgAccountRepository final : public domain::AccountRepository {
  public:
-  /// `connection` must have been created with Statements().
+  /// `connection` must have been created with Statements() and AuditWriter::Statements().
   explicit PgAccountRepository(PgConnection& connection) : connection_(connection) {}
 
   static std::vector<PreparedStatement> Statements();

@@ -3,9 +3,11 @@
 #include <pqxx/pqxx>
 
 #include "domain/error.hpp"
+#include "persistence/audit_writer.hpp"
 #include "persistence/pg_account_repository.hpp"
 #include "persistence/pg_audit_repository.hpp"
 #include "persistence/pg_connection.hpp"
+#include "persistence/pg_file_repository.hpp"
 
 namespace gw::persistence {
 namespace {
@@ -15,6 +17,9 @@ constexpr const char* kPing = "session_ping";
 std::vector<PreparedStatement> AllStatements() {
   std::vector<PreparedStatement> statements = PgAccountRepository::Statements();
   for (auto& statement : PgAuditRepository::Statements()) statements.push_back(std::move(statement));
+  for (auto& statement : PgFileRepository::Statements()) statements.push_back(std::move(statement));
+  // Once per connection, shared by every repository that writes audit rows.
+  for (auto& statement : AuditWriter::Statements()) statements.push_back(std::move(statement));
   statements.push_back({kPing, "SELECT 1"});
   return statements;
 }
@@ -22,11 +27,13 @@ std::vector<PreparedStatement> AllStatements() {
 }  // namespace
 
 struct PgSession::Impl {
-  explicit Impl(std::string dsn) : connection(std::move(dsn), AllStatements()), accounts(connection), audit(connection) {}
+  explicit Impl(std::string dsn)
+      : connection(std::move(dsn), AllStatements()), accounts(connection), audit(connection), files(connection) {}
 
   PgConnection connection;
   PgAccountRepository accounts;
   PgAuditRepository audit;
+  PgFileRepository files;
 };
 
 PgSession::PgSession(std::string dsn) : impl_(std::make_unique<Impl>(std::move(dsn))) {}
@@ -36,6 +43,8 @@ PgSession::~PgSession() = default;
 domain::AccountRepository& PgSession::Accounts() { return impl_->accounts; }
 
 domain::AuditRepository& PgSession::Audit() { return impl_->audit; }
+
+domain::FileRepository& PgSession::Files() { return impl_->files; }
 
 bool PgSession::Ping() {
   try {

@@ -8,6 +8,7 @@
 #include <memory>
 #include <string>
 
+#include "domain/content.hpp"
 #include "domain/ports.hpp"
 
 namespace gw::persistence {
@@ -21,6 +22,7 @@ class PgSession {
 
   domain::AccountRepository& Accounts();
   domain::AuditRepository& Audit();
+  domain::FileRepository& Files();
   /// Runs SELECT 1; false when the database cannot be reached (for health checks).
   bool Ping();
 

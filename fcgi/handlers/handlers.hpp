@@ -2,6 +2,8 @@
 /// @file One factory per route; each lives in the file named after its method and path.
 
 #include "domain/accounts.hpp"
+#include "domain/content_service.hpp"
+#include "domain/usage_counter.hpp"
 #include "fcgi/router.hpp"
 
 namespace gw::web::handlers {
@@ -14,5 +16,12 @@ Handler PostRenew(domain::AccountService& accounts);
 Handler PostRevoke(domain::AccountService& accounts);
 Handler PostReactivate(domain::AccountService& accounts);
 Handler GetAudit();
+Handler PostUpload(domain::ContentService& content);
+Handler GetRetrieve(domain::ContentService& content);
+Handler GetFiles(domain::ContentService& content);
+Handler DeleteFilesCid(domain::ContentService& content);
+Handler PostPinCid(domain::ContentService& content);
+Handler PostUnpinCid(domain::ContentService& content);
+Handler GetUsage(domain::ContentService& content, domain::UsageCounter& usage);
 
 }  // namespace gw::web::handlers

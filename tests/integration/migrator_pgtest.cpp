@@ -47,10 +47,24 @@ class MigratorPgTest : public ::testing::Test {
 };
 std::unique_ptr<ScratchDatabase> MigratorPgTest::db_;
 
+/// The project's migrations in order, as migrations.txt lists them (the test must not need an
+/// edit for every new migration).
+std::vector<std::string> ListedMigrations() {
+  std::ifstream order(MigrationsDir() + "/migrations.txt");
+  std::vector<std::string> names;
+  for (std::string line; std::getline(order, line);) {
+    if (!line.empty() && line[0] != '#') names.push_back(line);
+  }
+  return names;
+}
+
 TEST_F(MigratorPgTest, AppliesEverythingOnAnEmptyDatabaseAndNothingTheSecondTime) {
-  EXPECT_EQ(ApplyMigrations(db_->Dsn(), MigrationsDir()), std::vector<std::string>{"V001__accounts.sql"});
-  EXPECT_EQ(db_->Scalar("SELECT count(*) FROM schema_migrations"), "1");
-  EXPECT_EQ(db_->Scalar("SELECT length(checksum) FROM schema_migrations"), "64");
+  const auto listed = ListedMigrations();
+  ASSERT_GE(listed.size(), 2u);
+  EXPECT_EQ(listed.front(), "V001__accounts.sql");
+  EXPECT_EQ(ApplyMigrations(db_->Dsn(), MigrationsDir()), listed);
+  EXPECT_EQ(db_->Scalar("SELECT count(*) FROM schema_migrations"), std::to_string(listed.size()));
+  EXPECT_EQ(db_->Scalar("SELECT min(length(checksum)) FROM schema_migrations"), "64");
   EXPECT_EQ(db_->Scalar("SELECT to_regclass('public.audit_log') IS NOT NULL"), "t");
   EXPECT_TRUE(ApplyMigrations(db_->Dsn(), MigrationsDir()).empty());
 }
@@ -101,8 +115,8 @@ TEST_F(MigratorPgTest, ConcurrentRunsOnAFreshDatabaseApplyEachMigrationOnce) {
   auto second = std::async(std::launch::async, run);
   const auto a = first.get();
   const auto b = second.get();
-  EXPECT_EQ(a.size() + b.size(), 1u);
-  EXPECT_EQ(fresh.Scalar("SELECT count(*) FROM schema_migrations"), "1");
+  EXPECT_EQ(a.size() + b.size(), ListedMigrations().size());
+  EXPECT_EQ(fresh.Scalar("SELECT count(*) FROM schema_migrations"), std::to_string(ListedMigrations().size()));
 }
 
 TEST_F(MigratorPgTest, AnUnreachableDatabaseIsReportedAsUnavailable) {

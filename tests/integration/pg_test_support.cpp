@@ -1,6 +1,7 @@
 #include "pg_test_support.hpp"
 
 #include <cstdlib>
+#include <filesystem>
 #include <pqxx/pqxx>
 #include <random>
 #include <stdexcept>
@@ -33,6 +34,17 @@ std::string WithDatabase(const std::string& dsn, const std::string& database) {
     return dsn.substr(0, authority_end) + "/" + database + dsn.substr(authority_end);
   }
   return dsn.substr(0, path) + "/" + database + dsn.substr(authority_end);
+}
+
+TempDir::TempDir() {
+  std::string pattern = "/tmp/gw_test_XXXXXX";
+  if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
+  path_ = pattern;
+}
+
+TempDir::~TempDir() {
+  std::error_code ignored;
+  std::filesystem::remove_all(path_, ignored);
 }
 
 ScratchDatabase::ScratchDatabase() {

@@ -16,6 +16,20 @@ std::string MigrationsDir();
 /// `dsn` (URI or key=value form) pointing at `database` instead.
 std::string WithDatabase(const std::string& dsn, const std::string& database);
 
+/// A fresh directory under /tmp, removed with everything in it on destruction.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+
+  const std::string& Path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
 /// A freshly created database with a random name, dropped on destruction.
 class ScratchDatabase {
  public:

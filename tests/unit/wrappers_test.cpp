@@ -53,6 +53,39 @@ class NoAudit : public domain::AuditRepository {
   domain::Page<domain::AuditEntry> List(const domain::AuditQuery&) override { return {}; }
 };
 
+/// The wrappers never touch files; every call is a test failure.
+class NoFiles : public domain::FileRepository {
+ public:
+  domain::StoredFile RecordUpload(domain::UserId, const domain::ImportedContent&, std::string_view, std::string_view,
+                                  const std::function<void()>&, const domain::AuditContext&) override {
+    return Unexpected<domain::StoredFile>();
+  }
+  std::optional<domain::StoredFile> FindHeld(domain::UserId, std::string_view, std::string_view,
+                                             const domain::AuditContext&) override {
+    return Unexpected<std::optional<domain::StoredFile>>();
+  }
+  domain::Page<domain::StoredFile> List(domain::UserId, const domain::FileQuery&, const domain::AuditContext&) override {
+    return Unexpected<domain::Page<domain::StoredFile>>();
+  }
+  bool Remove(domain::UserId, std::string_view, const domain::AuditContext&) override { return Unexpected<bool>(); }
+  bool SetPinned(domain::UserId, std::string_view, bool, const domain::AuditContext&) override {
+    return Unexpected<bool>();
+  }
+  domain::UsageSummary Usage(domain::UserId, const domain::AuditContext&) override {
+    return Unexpected<domain::UsageSummary>();
+  }
+  std::vector<std::string> CollectGarbage(const std::function<void(const std::string&)>&) override {
+    return Unexpected<std::vector<std::string>>();
+  }
+
+ private:
+  template <typename T>
+  T Unexpected() {
+    ADD_FAILURE() << "wrappers must not use the file repository";
+    return T{};
+  }
+};
+
 class ZeroRandom : public domain::RandomSource {
  public:
   void Fill(std::span<unsigned char> out) override {
@@ -104,11 +137,12 @@ class WrappersTest : public ::testing::Test {
   WrappersTest()
       : key(TheKey()),
         repo(domain::HashApiKey(kPepper, key), domain::KeyLookup{7, "alice@example.com", false, true, true}),
-        context{repo, audit, [] { return true; }} {}
+        context{repo, audit, files, [] { return true; }} {}
 
   std::string key;
   OneKeyRepository repo;
   NoAudit audit;
+  NoFiles files;
   Context context;
   ZeroRandom random;
   domain::KeyCache cache{60s, 100};

@@ -1,0 +1,20 @@
+#pragma once
+/// @file HTTP header values for serving stored files.
+
+#include <string>
+#include <string_view>
+
+namespace gw::web {
+
+/// RFC 6266 Content-Disposition with an ASCII fallback `filename` (non-ASCII, quotes and
+/// backslashes replaced by '_') and the exact name as RFC 5987 `filename*=UTF-8''...`.
+std::string ContentDisposition(std::string_view disposition, std::string_view filename);
+
+/// True when an If-None-Match header value matches the strong ETag "<cid>": "*", or a list
+/// containing "<cid>" or W/"<cid>" (weak comparison, as RFC 9110 prescribes for this header).
+bool IfNoneMatchMatches(std::string_view header, std::string_view cid);
+
+/// The cache policy of content-addressed bytes: they can never change under their CID.
+inline constexpr std::string_view kImmutableCacheControl = "public, max-age=29030400, immutable";
+
+}  // namespace gw::web

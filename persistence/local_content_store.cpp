@@ -1,0 +1,276 @@
+#include "persistence/local_content_store.hpp"
+
+#include <fcntl.h>
+#include <magic.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <filesystem>
+#include <span>
+#include <string_view>
+#include <vector>
+
+#include "domain/error.hpp"
+#include "domain/sha256_openssl.hpp"
+#include "domain/unixfs_importer.hpp"
+#include "persistence/posix_file.hpp"
+
+namespace gw::persistence {
+namespace {
+
+using domain::Error;
+using domain::ErrorCode;
+
+constexpr std::size_t kReadPiece = std::size_t{256} * 1024;
+constexpr std::size_t kSniffBytes = std::size_t{64} * 1024;
+
+// Paths are built from CIDs the database or the importer produced, but a CID is still checked
+// to be a plain name before it becomes one: no separators, no dot names.
+const std::string& CheckedCid(const std::string& cid) {
+  const bool plain = cid.size() >= 2 && std::all_of(cid.begin(), cid.end(), [](unsigned char c) {
+                       return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+                     });
+  if (!plain) throw Error(ErrorCode::kInternal, {}, {}, "content store: not a CID: " + cid.substr(0, 100));
+  return cid;
+}
+
+std::string Shard(const std::string& cid) { return CheckedCid(cid).substr(cid.size() - 2); }
+
+std::string FileIn(const std::string& root, const std::string& cid) {
+  return root + "/files/" + Shard(cid) + "/" + cid;
+}
+
+std::string BlocksIn(const std::string& root, const std::string& cid) {
+  return root + "/blocks/" + Shard(cid) + "/" + cid;
+}
+
+std::string TmpPath(const std::string& root, const char* suffix) {
+  return root + "/tmp/" + posix::UniqueStem() + suffix;
+}
+
+// A magic_t is not thread-safe: each thread loads its own (once; loading parses the database).
+class Magic {
+ public:
+  Magic() : cookie_(magic_open(MAGIC_MIME_TYPE)) {
+    if (cookie_ == nullptr) throw Error(ErrorCode::kInternal, {}, {}, "magic_open failed");
+    if (magic_load(cookie_, nullptr) != 0) {
+      const std::string reason = magic_error(cookie_) ? magic_error(cookie_) : "unknown error";
+      magic_close(cookie_);
+      throw Error(ErrorCode::kInternal, {}, {}, "magic_load of the default database failed: " + reason);
+    }
+  }
+  ~Magic() { magic_close(cookie_); }
+  Magic(const Magic&) = delete;
+  Magic& operator=(const Magic&) = delete;
+
+  std::string Detect(std::span<const std::uint8_t> head) {
+    if (head.empty()) return kEmptyContentMimeType;
+    const char* type = magic_buffer(cookie_, head.data(), head.size());
+    if (type == nullptr) {
+      throw Error(ErrorCode::kInternal, {}, {},
+                  std::string("magic_buffer failed: ") + (magic_error(cookie_) ? magic_error(cookie_) : "?"));
+    }
+    return type;
+  }
+
+ private:
+  magic_t cookie_;
+};
+
+std::string DetectMimeType(std::span<const std::uint8_t> head) {
+  thread_local Magic magic;
+  return magic.Detect(head);
+}
+
+class LocalStagedContent final : public domain::StagedContent {
+ public:
+  LocalStagedContent(std::string root, std::string staging_path)
+      : root_(std::move(root)), staging_path_(std::move(staging_path)) {}
+  ~LocalStagedContent() override {
+    if (!staging_path_.empty()) ::unlink(staging_path_.c_str());
+  }
+  LocalStagedContent(const LocalStagedContent&) = delete;
+  LocalStagedContent& operator=(const LocalStagedContent&) = delete;
+
+  void SetResult(domain::ImportedContent content, std::vector<domain::DagNode> nodes) {
+    content_ = std::move(content);
+    nodes_ = std::move(nodes);
+  }
+
+  const domain::ImportedContent& Content() const override { return content_; }
+
+  void Commit() override {
+    if (committed_) return;
+    const auto target = FileIn(root_, content_.cid);
+    if (posix::Exists(target)) {
+      // Already stored (same CID, same bytes): its blocks went in before it, see below.
+      posix::UnlinkIfExists(staging_path_);
+    } else {
+      posix::FsyncPath(staging_path_);
+      // Blocks before the file: a file that exists always has its blocks, so the check above
+      // may skip both.
+      if (!nodes_.empty()) CommitBlocks();
+      const auto shard = root_ + "/files/" + Shard(content_.cid);
+      posix::MakeDirectory(shard);
+      posix::Rename(staging_path_, target);
+      posix::FsyncPath(shard);
+    }
+    staging_path_.clear();
+    committed_ = true;
+  }
+
+ private:
+  // Writes the nodes into a fresh directory in tmp/ and renames it into place in one step.
+  void CommitBlocks() {
+    const auto staging = TmpPath(root_, ".blocks");
+    try {
+      if (::mkdir(staging.c_str(), 0755) != 0) posix::Fail("mkdir", staging, errno);
+      for (const auto& node : nodes_) {
+        const auto path = staging + "/" + CheckedCid(node.cid.ToCanonicalV1String());
+        // A DAG repeats identical subtrees (runs of equal chunks): same CID, same bytes.
+        if (posix::Exists(path)) continue;
+        posix::Fd fd = posix::Open(path, O_WRONLY | O_CREAT | O_EXCL, 0644);
+        posix::WriteAll(fd.Get(), node.bytes.data(), node.bytes.size(), path);
+        if (::fsync(fd.Get()) != 0) posix::Fail("fsync", path, errno);
+        fd.Close(path);
+      }
+      posix::FsyncPath(staging);
+      const auto shard = root_ + "/blocks/" + Shard(content_.cid);
+      posix::MakeDirectory(shard);
+      const auto target = BlocksIn(root_, content_.cid);
+      if (::rename(staging.c_str(), target.c_str()) == 0) {
+        posix::FsyncPath(shard);
+      } else if (errno == EEXIST || errno == ENOTEMPTY) {
+        posix::RemoveTree(staging);  // a complete copy is there already (it came by rename too)
+      } else {
+        posix::Fail("rename " + staging + " to", target, errno);
+      }
+    } catch (...) {
+      std::error_code ignored;
+      std::filesystem::remove_all(staging, ignored);
+      throw;
+    }
+  }
+
+  std::string root_;
+  std::string staging_path_;  //!< empty once renamed or removed
+  domain::ImportedContent content_;
+  std::vector<domain::DagNode> nodes_;
+  bool committed_ = false;
+};
+
+}  // namespace
+
+LocalContentStore::LocalContentStore(std::string root, std::string uri_prefix)
+    : root_(std::move(root)), uri_prefix_(std::move(uri_prefix)) {
+  for (const char* sub : {"/files", "/blocks", "/tmp"}) {
+    std::error_code error;
+    std::filesystem::create_directories(root_ + sub, error);
+    if (error) posix::Fail("create directory", root_ + sub, error.value());
+  }
+}
+
+std::unique_ptr<domain::StagedContent> LocalContentStore::Stage(const std::string& source_path, std::uint64_t offset,
+                                                                std::uint64_t length) {
+  posix::Fd source = posix::Open(source_path, O_RDONLY);
+  struct stat st {};
+  if (::fstat(source.Get(), &st) != 0) posix::Fail("fstat", source_path, errno);
+  const bool regular = S_ISREG(st.st_mode);
+  const auto file_size = static_cast<std::uint64_t>(st.st_size);
+  if (regular && (offset > file_size || length > file_size - offset)) {
+    posix::Fail("range beyond the end of", source_path, EINVAL);
+  }
+
+  // From here on the staged object owns the staging name and removes it unless committed.
+  const auto staging_path = TmpPath(root_, ".part");
+  auto staged = std::make_unique<LocalStagedContent>(root_, staging_path);
+  posix::Fd copy;
+  const bool whole_file = regular && offset == 0 && length == file_size;
+  if (!whole_file || ::link(source_path.c_str(), staging_path.c_str()) != 0) {
+    if (whole_file && errno != EXDEV && errno != EPERM && errno != EMLINK) {
+      posix::Fail("link " + source_path + " to", staging_path, errno);
+    }
+    copy = posix::Open(staging_path, O_WRONLY | O_CREAT | O_EXCL, 0644);
+  }
+
+  domain::OpenSslSha256 hasher;
+  domain::UnixFsImporter importer(hasher);
+  std::vector<std::uint8_t> buffer(static_cast<std::size_t>(std::min<std::uint64_t>(kReadPiece, length)));
+  std::vector<std::uint8_t> head;
+  for (std::uint64_t done = 0; done < length;) {
+    const auto piece = static_cast<std::size_t>(std::min<std::uint64_t>(kReadPiece, length - done));
+    posix::PreadAll(source.Get(), buffer.data(), piece, offset + done, source_path);
+    const std::span<const std::uint8_t> bytes(buffer.data(), piece);
+    importer.Update(bytes);
+    if (copy.Valid()) posix::WriteAll(copy.Get(), bytes.data(), bytes.size(), staging_path);
+    if (head.size() < kSniffBytes) {
+      const auto take = std::min(kSniffBytes - head.size(), bytes.size());
+      head.insert(head.end(), bytes.begin(), bytes.begin() + static_cast<std::ptrdiff_t>(take));
+    }
+    done += piece;
+  }
+  if (copy.Valid()) copy.Close(staging_path);
+
+  auto result = importer.Finish();
+  domain::ImportedContent content;
+  content.cid = result.root.ToCanonicalV1String();
+  content.size = static_cast<std::int64_t>(result.file_size);
+  content.dag_size = static_cast<std::int64_t>(result.dag_size);
+  content.mime_type = DetectMimeType(head);
+  staged->SetResult(std::move(content), std::move(result.nodes));
+  return staged;
+}
+
+void LocalContentStore::Remove(const std::string& cid) {
+  const auto file = FilePath(cid);
+  if (posix::UnlinkIfExists(file)) posix::FsyncPath(root_ + "/files/" + Shard(cid));
+  // Out of sight in one rename, then deleted: an interrupted removal leaves a tmp/ entry for
+  // CleanStaleStaging, never a partial blocks directory that a later Commit would trust.
+  const auto blocks = BlocksPath(cid);
+  const auto doomed = TmpPath(root_, ".removed");
+  if (::rename(blocks.c_str(), doomed.c_str()) != 0) {
+    if (errno == ENOENT) return;
+    posix::Fail("rename " + blocks + " to", doomed, errno);
+  }
+  posix::FsyncPath(root_ + "/blocks/" + Shard(cid));
+  posix::RemoveTree(doomed);
+}
+
+std::string LocalContentStore::InternalUri(const std::string& cid) const {
+  return uri_prefix_ + Shard(cid) + "/" + cid;
+}
+
+std::string LocalContentStore::FilePath(const std::string& cid) const { return FileIn(root_, cid); }
+
+std::string LocalContentStore::BlocksPath(const std::string& cid) const { return BlocksIn(root_, cid); }
+
+std::size_t LocalContentStore::CleanStaleStaging(const std::string& root) {
+  const auto tmp = root + "/tmp";
+  std::error_code error;
+  std::filesystem::directory_iterator entries(tmp, error);
+  if (error) {
+    if (error == std::errc::no_such_file_or_directory) return 0;
+    posix::Fail("list", tmp, error.value());
+  }
+  std::size_t removed = 0;
+  for (const auto& entry : entries) {
+    const auto name = entry.path().filename().string();
+    const auto dash = name.find('-');
+    const auto digits = std::string_view(name).substr(0, dash);
+    if (dash == 0 || dash > 9 ||
+        !std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+      continue;  // not a name this store makes (dash > 9 also catches npos)
+    }
+    const auto pid = static_cast<pid_t>(std::stol(name.substr(0, dash)));
+    // ESRCH only: EPERM means a live process of another user, whose entries are not ours to take.
+    if (pid == ::getpid() || ::kill(pid, 0) == 0 || errno != ESRCH) continue;
+    posix::RemoveTree(entry.path().string());
+    ++removed;
+  }
+  return removed;
+}
+
+}  // namespace gw::persistence

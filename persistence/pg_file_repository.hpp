@@ -1,0 +1,50 @@
+#pragma once
+/// @file domain::FileRepository on PostgreSQL (tables `contents` and `files`, V002).
+///
+/// Every method but CollectGarbage is one transaction holding the change (or the read) and its
+/// audit_log row. The `contents` row of a CID is the lock that orders an upload of those bytes
+/// against their garbage collection: see RecordUpload and CollectGarbage in the .cpp.
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "domain/content.hpp"
+#include "persistence/pg_connection.hpp"
+
+namespace gw::persistence {
+
+class PgFileRepository final : public domain::FileRepository {
+ public:
+  /// `connection` must have been created with Statements() and AuditWriter::Statements().
+  explicit PgFileRepository(PgConnection& connection) : connection_(connection) {}
+
+  static std::vector<PreparedStatement> Statements();
+
+  domain::StoredFile RecordUpload(domain::UserId user, const domain::ImportedContent& content,
+                                  std::string_view original_filename, std::string_view safe_filename,
+                                  const std::function<void()>& make_visible,
+                                  const domain::AuditContext& audit) override;
+  std::optional<domain::StoredFile> FindHeld(domain::UserId user, std::string_view cid, std::string_view action,
+                                             const domain::AuditContext& audit) override;
+  domain::Page<domain::StoredFile> List(domain::UserId user, const domain::FileQuery& query,
+                                        const domain::AuditContext& audit) override;
+  bool Remove(domain::UserId user, std::string_view cid, const domain::AuditContext& audit) override;
+  bool SetPinned(domain::UserId user, std::string_view cid, bool pinned, const domain::AuditContext& audit) override;
+  domain::UsageSummary Usage(domain::UserId user, const domain::AuditContext& audit) override;
+  std::vector<std::string> CollectGarbage(const std::function<void(const std::string&)>& remove_bytes) override;
+
+ private:
+  /// Locks and removes one unreferenced content; false when it is referenced or locked.
+  bool CollectOne(const std::string& cid, const std::function<void(const std::string&)>& remove_bytes);
+
+  PgConnection& connection_;
+};
+
+/// `text` with LIKE's metacharacters (%, _ and the escape character \) escaped, so that it
+/// matches itself literally inside a LIKE/ILIKE pattern.
+std::string EscapeLike(std::string_view text);
+
+}  // namespace gw::persistence
