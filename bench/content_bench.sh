@@ -340,12 +340,9 @@ echo "  retrieve     $g1 / $g2 MB/s ($((g1r + g2r)) responses, non-2xx $wrk_gw_b
 
 # ---- 4. CID computation (optional) -------------------------------------------------------------------
 cpp_sha="" cpp_cid="" js_runs=() js_cid=""
-bench_dir=${GW_BENCH_BUILD_DIR:-${GW_BUILD_DIR:-build}}
-micro=$bench_dir/bench/micro_bench
-if [[ ! -x $micro && -f $bench_dir/bench/Makefile ]]; then
-  echo "bench: building micro_bench in $bench_dir"
-  cmake --build "$bench_dir" --target micro_bench >/dev/null 2>"$tmp/build.log" || { tail -n 20 "$tmp/build.log" >&2; }
-fi
+source bench/tools.sh
+ensure_bench_tools 2>"$tmp/build.log" || tail -n 20 "$tmp/build.log" >&2
+micro=$BENCH_BUILD_DIR/bench/micro_bench
 if [[ -x $micro ]]; then
   echo "bench: $micro (built $(date -r "$micro" '+%F %T')), BM_Sha256 and BM_ImportCidV1 on 100 MiB, 3 repetitions"
   "$micro" --benchmark_filter='^BM_(Sha256|ImportCidV1)/104857600$' --benchmark_repetitions=3 \

@@ -32,9 +32,9 @@ GW_BENCH_KEY=$(cat var/admin.key)
 code=$(curl -sk -o /dev/null -w '%{http_code}' -X POST -H "X-API-Key: $GW_BENCH_KEY" "$base/status")
 [[ $code == 200 ]] || { echo "bench: POST /status answered $code, is the stack up?" >&2; exit 1; }
 
-build_dir=${GW_BUILD_DIR:-build}
-hello=$build_dir/bench/fcgi_hello
-[[ -x $hello ]] || cmake --build "$build_dir" --target fcgi_hello >/dev/null
+source bench/tools.sh
+ensure_bench_tools
+hello=$BENCH_BUILD_DIR/bench/fcgi_hello
 
 # The ceilings: a second nginx with the same TLS settings, answering from memory and in front
 # of the do-nothing FastCGI responder.
