@@ -1,6 +1,10 @@
 #include "fcgi/pagination.hpp"
 
+#include <nlohmann/json.hpp>
+
 #include <string>
+
+#include "domain/audit_query.hpp"
 
 namespace gw::web {
 namespace {
@@ -19,6 +23,20 @@ std::string QueryWithoutPage(std::string_view query) {
 }
 
 }  // namespace
+
+Paging ParsePaging(const Request& request) {
+  const auto page = request.QueryParam("page");
+  const auto limit = request.QueryParam("limit");
+  return {domain::ParsePageNumber(page ? std::optional<std::string_view>(*page) : std::nullopt),
+          domain::ParsePageLimit(limit ? std::optional<std::string_view>(*limit) : std::nullopt)};
+}
+
+Response PagedJsonResponse(std::string_view message, const nlohmann::json& items, const Request& request,
+                           std::int64_t total, const Paging& paging) {
+  Response response = JsonSuccess(200, message, items);
+  SetPaginationHeaders(response, request, total, paging.page, paging.limit);
+  return response;
+}
 
 void SetPaginationHeaders(Response& response, const Request& request, std::int64_t total, int page, int limit) {
   response.SetHeader("X-Total-Count", std::to_string(total));

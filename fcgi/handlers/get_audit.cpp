@@ -13,10 +13,9 @@ namespace {
 
 domain::AuditQuery ParseQuery(const Request& request) {
   domain::AuditQuery query;
-  const auto page = request.QueryParam("page");
-  const auto limit = request.QueryParam("limit");
-  query.page = domain::ParsePageNumber(page ? std::optional<std::string_view>(*page) : std::nullopt);
-  query.limit = domain::ParsePageLimit(limit ? std::optional<std::string_view>(*limit) : std::nullopt);
+  const Paging paging = ParsePaging(request);
+  query.page = paging.page;
+  query.limit = paging.limit;
   if (auto user = request.QueryParam("user")) {
     auto email = domain::NormalizeEmail(*user);
     if (!email) throw domain::Error(domain::ErrorCode::kInvalidQuery, "'user' must be an email address",
@@ -51,9 +50,7 @@ Handler GetAudit() {
     const auto page = context.audit.List(query);
     nlohmann::json items = nlohmann::json::array();
     for (const auto& entry : page.items) items.push_back(ToJson(entry));
-    Response response = JsonSuccess(200, "Audit log", items);
-    SetPaginationHeaders(response, request, page.total, query.page, query.limit);
-    return response;
+    return PagedJsonResponse("Audit log", items, request, page.total, {query.page, query.limit});
   };
 }
 

@@ -1,7 +1,6 @@
 // GET /files?page=&limit=&pinned=&name=&cid=: the caller's files, newest first.
 #include <nlohmann/json.hpp>
 
-#include "domain/audit_query.hpp"
 #include "domain/error.hpp"
 #include "fcgi/context.hpp"
 #include "fcgi/file_json.hpp"
@@ -11,14 +10,11 @@
 namespace gw::web::handlers {
 namespace {
 
-std::optional<std::string_view> View(const std::optional<std::string>& value) {
-  return value ? std::optional<std::string_view>(*value) : std::nullopt;
-}
-
 domain::FileQuery ParseQuery(const Request& request) {
   domain::FileQuery query;
-  query.page = domain::ParsePageNumber(View(request.QueryParam("page")));
-  query.limit = domain::ParsePageLimit(View(request.QueryParam("limit")));
+  const Paging paging = ParsePaging(request);
+  query.page = paging.page;
+  query.limit = paging.limit;
   if (const auto pinned = request.QueryParam("pinned")) {
     if (*pinned != "true" && *pinned != "false") {
       throw domain::Error(domain::ErrorCode::kInvalidQuery, "'pinned' must be true or false", {{"parameter", "pinned"}});
@@ -43,9 +39,7 @@ Handler GetFiles(domain::ContentService& content) {
     const auto page = content.List(context.files, *request.principal, query, AuditContextOf(request));
     nlohmann::json items = nlohmann::json::array();
     for (const auto& file : page.items) items.push_back(FileToJson(file));
-    Response response = JsonSuccess(200, "Files", items);
-    SetPaginationHeaders(response, request, page.total, query.page, query.limit);
-    return response;
+    return PagedJsonResponse("Files", items, request, page.total, {query.page, query.limit});
   };
 }
 
