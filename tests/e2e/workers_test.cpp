@@ -3,8 +3,13 @@
 #include <signal.h>
 #include <sys/types.h>
 
+#include <atomic>
 #include <cerrno>
 #include <fstream>
+#include <mutex>
+#include <random>
+#include <thread>
+#include <vector>
 
 #include "e2e_support.hpp"
 
@@ -55,6 +60,55 @@ TEST_F(Workers, KilledWorkerIsReplaced) {
   }
   EXPECT_EQ(failures, 0) << "first failure: " << first_failure;
   EXPECT_TRUE(Alive(replacement)) << "the replacement worker " << replacement << " died";
+}
+
+// SIGTERM makes a worker stop accepting, finish what it has in flight and exit; the supervisor
+// starts a replacement. Clients under load must not see a single failed request meanwhile.
+TEST_F(Workers, SigtermDrainsInFlightRequestsWithoutFailures) {
+  ASSERT_TRUE(Require(env_.run_dir, "GW_TEST_RUN_DIR"));
+  const auto user = RegisterUser("drain");
+  const pid_t victim = ReadPid(0);
+  ASSERT_TRUE(Alive(victim)) << "worker-0.pid names pid " << victim << ", which is not running";
+
+  std::atomic<bool> stop{false};
+  std::atomic<int> done{0};
+  std::mutex failures_mutex;
+  std::vector<std::string> failures;
+  std::vector<std::thread> clients;
+  for (int t = 0; t < 4; ++t) {
+    clients.emplace_back([&, t] {
+      auto client = NewClient();
+      std::mt19937_64 random(std::random_device{}());
+      for (int i = 0; !stop.load(); ++i) {
+        // Registrations hash a password (tens of ms): they are what is in flight at the signal.
+        const bool slow = (i + t) % 2 == 0;
+        const std::string email = "e2e-drain-" + std::to_string(random()) + "@example.com";
+        auto response = slow ? client->Request("POST", "/register", {{"Content-Type", "application/json"}},
+                                               nlohmann::json{{"email", email}, {"password", "correct horse battery"}}.dump())
+                             : client->Request("POST", "/status", {{"X-API-Key", user.api_key}});
+        const int expected = slow ? 201 : 200;
+        if (response.status != expected) {
+          std::lock_guard lock(failures_mutex);
+          failures.push_back(response.Describe());
+        }
+        ++done;
+      }
+    });
+  }
+  std::this_thread::sleep_for(300ms);
+  ASSERT_EQ(kill(victim, SIGTERM), 0);
+  pid_t replacement = -1;
+  const bool replaced = PollUntil(5000ms, [&] {
+    replacement = ReadPid(0);
+    return replacement > 1 && replacement != victim && Alive(replacement) && !Alive(victim);
+  });
+  std::this_thread::sleep_for(300ms);  // keep the load on across the hand-over
+  stop = true;
+  for (auto& client : clients) client.join();
+
+  EXPECT_TRUE(replaced) << "worker " << victim << " was not replaced within 5 s of SIGTERM";
+  EXPECT_GT(done.load(), 20) << "too few requests were made to tell anything";
+  EXPECT_TRUE(failures.empty()) << failures.size() << " failed request(s), first: " << failures.front();
 }
 
 TEST_F(Workers, UsageCountReachesTheDatabase) {
