@@ -1,0 +1,108 @@
+#include "persistence/pg_job_queue_sql.hpp"
+
+#include "persistence/pg_job_queue.hpp"
+
+// The SQL of PgJobQueue, apart from its logic so that each file stays readable.
+namespace gw::persistence {
+namespace job_sql {
+
+std::string JobColumns() {
+  return "id::text, type, user_id, payload::text, state, attempts, max_attempts, progress_done, progress_total, "
+         "result::text, last_error_code, last_error_message, " +
+         IsoUtc("created_at") + ", " + IsoUtc("updated_at") + ", " + IsoUtc("run_after") + ", " + IsoUtc("finished_at");
+}
+
+}  // namespace job_sql
+
+namespace {
+
+using namespace job_sql;
+
+// Only the lease holder of a running job may report on it.
+constexpr const char* kOwned = " WHERE id = $1::uuid AND state = 'running' AND lease_owner = $2";
+// Durations travel as milliseconds (libpqxx 6.4 has no interval type).
+constexpr const char* kMs = "::bigint * interval '1 millisecond'";
+
+}  // namespace
+
+std::vector<PreparedStatement> PgJobQueue::EnqueueStatements() {
+  return {
+      // NOTIFY in the same statement: it is sent on commit, so a worker woken by it finds the job.
+      {kEnqueue, std::string("WITH job AS (INSERT INTO jobs (type, user_id, payload, max_attempts) "
+                             "VALUES ($1, $2::bigint, $3::jsonb, $4) RETURNING id) "
+                             "SELECT job.id::text, pg_notify('") +
+                     kJobsChannel + "', $1) FROM job"},
+  };
+}
+
+std::vector<PreparedStatement> PgJobQueue::Statements() {
+  auto statements = EnqueueStatements();
+  const std::vector<PreparedStatement> own{
+      // A running job whose lease expired lost its worker (killed, hung or cut off). Its
+      // attempt counts as failed; the job is due again at once (its run_after is in the past,
+      // so it goes first) unless that was its last attempt. SKIP LOCKED: a row being updated
+      // right now (a late Heartbeat, another sweep) is left alone, so no one ever waits here.
+      {kSweep,
+       "UPDATE jobs SET state = CASE WHEN attempts >= max_attempts THEN 'dead' ELSE 'failed' END, "
+       "finished_at = CASE WHEN attempts >= max_attempts THEN now() END, "
+       "last_error_code = 'lease_expired', "
+       "last_error_message = 'the lease of worker ' || lease_owner || ' expired', "
+       "lease_owner = NULL, lease_expires_at = NULL, updated_at = now() "
+       "WHERE id IN (SELECT id FROM jobs WHERE state = 'running' AND lease_expires_at < now() "
+       "FOR UPDATE SKIP LOCKED)"},
+      // Expired leases are not matched here but swept just before: that keeps this query on
+      // the jobs_runnable index in run_after order, so a claim costs the same with a backlog of
+      // millions. The locked row is re-checked after locking (READ COMMITTED), so a job another
+      // worker claimed a moment ago is passed over, never taken twice.
+      {kClaim, std::string("UPDATE jobs SET state = 'running', attempts = attempts + 1, lease_owner = $1, "
+                           "lease_expires_at = now() + $2") +
+                   kMs +
+                   ", updated_at = now() WHERE id = (SELECT id FROM jobs WHERE state IN ('queued', 'failed') "
+                   "AND run_after <= now() AND ($3::text[] IS NULL OR type = ANY ($3::text[])) "
+                   "ORDER BY run_after, created_at FOR UPDATE SKIP LOCKED LIMIT 1) RETURNING " +
+                   JobColumns()},
+      // A lease that expired but was not swept yet is still the caller's: nobody else has it.
+      {kHeartbeat, std::string("UPDATE jobs SET lease_expires_at = now() + $3") + kMs +
+                       ", progress_done = COALESCE($4::bigint, progress_done), "
+                       "progress_total = COALESCE($5::bigint, progress_total), updated_at = now()" +
+                       kOwned + " RETURNING id"},
+      {kComplete, std::string("UPDATE jobs SET state = 'succeeded', result = $3::jsonb, finished_at = now(), "
+                              "last_error_code = NULL, last_error_message = NULL, "
+                              "lease_owner = NULL, lease_expires_at = NULL, updated_at = now()") +
+                      kOwned + " RETURNING id"},
+      // Fail reads the attempt number (for the backoff) with the row locked, then writes.
+      {kLockOwned, std::string("SELECT attempts, max_attempts FROM jobs") + kOwned + " FOR UPDATE"},
+      {kFail, std::string("UPDATE jobs SET state = CASE WHEN $5 THEN 'dead' ELSE 'failed' END, "
+                          "run_after = CASE WHEN $5 THEN run_after ELSE now() + $6") +
+                  kMs +
+                  " END, finished_at = CASE WHEN $5 THEN now() END, "
+                  "last_error_code = $3, last_error_message = $4, "
+                  "lease_owner = NULL, lease_expires_at = NULL, updated_at = now()" +
+                  kOwned + " RETURNING id"},
+      // The attempt was not tried to its end, so it does not count; run_after is kept, so the
+      // job keeps its place at the front of the queue.
+      {kRelease, std::string("UPDATE jobs SET state = 'queued', attempts = greatest(attempts - 1, 0), "
+                             "lease_owner = NULL, lease_expires_at = NULL, updated_at = now()") +
+                     kOwned + " RETURNING id"},
+      {kFind, "SELECT " + JobColumns() + " FROM jobs WHERE id = $1::uuid"},
+      // count(*) OVER () gives the total with the page, in one round trip.
+      {kList, "SELECT " + JobColumns() +
+                  ", count(*) OVER () FROM jobs WHERE user_id = $1 AND ($2::text IS NULL OR state = $2::text) "
+                  "ORDER BY created_at DESC, id DESC LIMIT $3 OFFSET $4"},
+      {kCount, "SELECT count(*) FROM jobs WHERE user_id = $1 AND ($2::text IS NULL OR state = $2::text)"},
+      {kStats,
+       "SELECT count(*) FILTER (WHERE state = 'queued'), count(*) FILTER (WHERE state = 'running'), "
+       "count(*) FILTER (WHERE state = 'succeeded'), count(*) FILTER (WHERE state = 'failed'), "
+       "count(*) FILTER (WHERE state = 'dead'), COALESCE(EXTRACT(EPOCH FROM now() - min(run_after) "
+       "FILTER (WHERE state IN ('queued', 'failed') AND run_after <= now())), 0)::float8 FROM jobs"},
+      // The error stays until the next attempt overwrites it (or succeeds), so the status
+      // still tells why the job had died.
+      {kRetry,
+       "UPDATE jobs SET state = 'queued', attempts = 0, run_after = now(), finished_at = NULL, updated_at = now() "
+       "WHERE id = $1::uuid AND state IN ('failed', 'dead') RETURNING id"},
+  };
+  statements.insert(statements.end(), own.begin(), own.end());
+  return statements;
+}
+
+}  // namespace gw::persistence
