@@ -194,6 +194,11 @@ std::unique_ptr<domain::StagedContent> LocalContentStore::Stage(const std::strin
       posix::Fail("link " + source_path + " to", staging_path, errno);
     }
     copy = posix::Open(staging_path, O_WRONLY | O_CREAT | O_EXCL, 0644);
+  } else {
+    // The linked body is still dirty in the page cache (nginx just wrote it). Start its
+    // writeback now, so the disk works while we hash and the fsync in Commit finds it done.
+    // Advisory only: Commit's fsync is the durability barrier, so a failure here is ignored.
+    (void)::sync_file_range(source.Get(), 0, 0, SYNC_FILE_RANGE_WRITE);
   }
 
   domain::OpenSslSha256 hasher;
@@ -205,7 +210,11 @@ std::unique_ptr<domain::StagedContent> LocalContentStore::Stage(const std::strin
     posix::PreadAll(source.Get(), buffer.data(), piece, offset + done, source_path);
     const std::span<const std::uint8_t> bytes(buffer.data(), piece);
     importer.Update(bytes);
-    if (copy.Valid()) posix::WriteAll(copy.Get(), bytes.data(), bytes.size(), staging_path);
+    if (copy.Valid()) {
+      posix::WriteAll(copy.Get(), bytes.data(), bytes.size(), staging_path);
+      // Same overlap as above for the copy: start writing this piece back while we hash the next.
+      (void)::sync_file_range(copy.Get(), static_cast<off_t>(done), static_cast<off_t>(piece), SYNC_FILE_RANGE_WRITE);
+    }
     if (head.size() < kSniffBytes) {
       const auto take = std::min(kSniffBytes - head.size(), bytes.size());
       head.insert(head.end(), bytes.begin(), bytes.begin() + static_cast<std::ptrdiff_t>(take));
