@@ -23,6 +23,7 @@
 #include "persistence/local_content_store.hpp"
 #include "persistence/migrator.hpp"
 #include "persistence/openssl_random.hpp"
+#include "persistence/pg_job_queue.hpp"
 #include "persistence/pg_session.hpp"
 #include "persistence/usage_flusher.hpp"
 
@@ -102,6 +103,28 @@ int CollectGarbage(const web::Config& config) {
   return 0;
 }
 
+// `jobs`: queue depth by state, the oldest due job's wait and dead jobs; `jobs retry ID`.
+int Jobs(const web::Config& config, const std::vector<std::string>& args) {
+  persistence::PgJobQueue queue(config.database_url);
+  if (args.size() == 2 && args[0] == "retry") {
+    if (!domain::IsJobId(args[1]) || !queue.Retry(args[1])) {
+      std::cerr << "jobs retry: no failed or dead job with id " << args[1] << "\n";
+      return 1;
+    }
+    std::cout << "jobs: " << args[1] << " queued again\n";
+    return 0;
+  }
+  if (!args.empty()) {
+    std::cerr << "usage: ipfs-gateway jobs [retry ID]\n";
+    return kExitUsage;
+  }
+  const domain::QueueStats stats = queue.Stats();
+  std::cout << "queued " << stats.queued << "\nrunning " << stats.running << "\nsucceeded " << stats.succeeded
+            << "\nfailed (waiting to retry) " << stats.failed << "\ndead " << stats.dead
+            << "\noldest due job waiting (s) " << stats.oldest_queued_age_seconds << "\n";
+  return 0;
+}
+
 int CreateAdmin(const web::Config& config, const std::vector<std::string>& args) {
   std::string email;
   bool password_from_stdin = false;
@@ -145,6 +168,7 @@ void PrintHelp() {
                "  serve                          run the FastCGI worker pool (supervisor in the foreground)\n"
                "  migrate                        apply database migrations\n"
                "  gc                             remove stored content that no user holds or pins\n"
+               "  jobs [retry ID]                job queue depth by state, oldest wait, dead jobs; retry one\n"
                "  admin create --email E         create an administrator and print its API key\n"
                "               [--password-stdin] read a password for the admin from standard input\n"
                "  help                           this text\n\n"
@@ -166,6 +190,7 @@ int main(int argc, char** argv) {
     if (serving) return Serve(config);
     if (command == "migrate") return Migrate(config);
     if (command == "gc") return CollectGarbage(config);
+    if (command == "jobs") return Jobs(config, std::vector<std::string>(args.begin() + 1, args.end()));
     if (command == "admin" && args.size() >= 2 && args[1] == "create") {
       return CreateAdmin(config, std::vector<std::string>(args.begin() + 2, args.end()));
     }
