@@ -38,7 +38,7 @@ using EnvLookup = std::function<std::optional<std::string>(std::string_view name
 /// Reads DATABASE_URL (or DATABASE_USER/_PASSWORD/_HOST/_PORT/_NAME), GW_KEY_PEPPER_FILE (or
 /// GW_KEY_PEPPER), GW_FCGI_SOCKET, GW_WORKERS, GW_THREADS, GW_LOG_DIR, GW_RUN_DIR,
 /// GW_LOG_LEVEL, GW_MIGRATIONS_DIR, GW_STORE_DIR, GW_DRAIN_TIMEOUT_S, GW_KEY_CACHE_TTL_MS.
-/// `need_server` relaxes nothing today but documents which subcommands need the socket.
+/// With `need_server` (the `serve` command) GW_FCGI_SOCKET is required; CLI commands do without.
 Config LoadConfig(const EnvLookup& env, unsigned hardware_threads, bool need_server);
 
 /// Builds a libpq keyword/value connection string, quoting values as libpq requires.

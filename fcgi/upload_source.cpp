@@ -22,6 +22,7 @@ std::uint64_t ContentLength(const Request& request) {
 }  // namespace
 
 domain::UploadSource UploadSourceOf(const Request& request) {
+  // Fail fast on the declared length, before touching the body file.
   if (ContentLength(request) > domain::kMaxUploadBytes) {
     throw Error(ErrorCode::kPayloadTooLarge, {}, {{"limit_bytes", std::to_string(domain::kMaxUploadBytes)}});
   }
@@ -46,10 +47,7 @@ domain::UploadSource UploadSourceOf(const Request& request) {
     source.length = body.Size();
     source.filename = request.QueryParam("filename").value_or("");
   }
-  if (source.length > domain::kMaxUploadBytes) {  // chunked bodies have no Content-Length
-    throw Error(ErrorCode::kPayloadTooLarge, {}, {{"limit_bytes", std::to_string(domain::kMaxUploadBytes)}});
-  }
-  return source;
+  return source;  // ContentService::Upload enforces the limit on the part itself
 }
 
 }  // namespace gw::web

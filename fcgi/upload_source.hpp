@@ -8,7 +8,7 @@ namespace gw::web {
 
 /// multipart/form-data: the `file` part of the body file (its filename from the part headers).
 /// Any other Content-Type: the whole body is the file, named by `?filename=`.
-/// Throws kPayloadTooLarge over the limit, kBadRequest for a malformed multipart body,
+/// Throws kPayloadTooLarge when Content-Length is over the limit, kBadRequest for a malformed multipart body,
 /// kValidationFailed without a `file` part.
 domain::UploadSource UploadSourceOf(const Request& request);
 
