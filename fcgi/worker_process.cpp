@@ -55,7 +55,15 @@ void HandleOne(FCGX_Request& raw, const WorkerOptions& options, const web::Handl
 void ServeLoop(int listen_fd, const WorkerOptions& options, const web::Handler& application,
                const ThreadStateFactory& make_thread_state, spdlog::logger& log, const std::atomic<bool>& stopping,
                AcceptSlot& slot) {
-  std::unique_ptr<ThreadState> state = make_thread_state();
+  std::unique_ptr<ThreadState> state;
+  try {
+    state = make_thread_state();
+  } catch (const std::exception& error) {
+    // An exception must not escape a thread (std::terminate): this thread serves nothing and
+    // the others go on; the log says why.
+    LogEvent(log, LogLevel::kError, {{"type", "thread_setup_failed"}, {"error", error.what()}});
+    return;
+  }
   FCGX_Request raw;
   FCGX_InitRequest(&raw, listen_fd, FCGI_FAIL_ACCEPT_ON_INTR);
   while (!stopping.load()) {
