@@ -1,6 +1,14 @@
 #include "domain/usage_counter.hpp"
 
 namespace gw::domain {
+namespace {
+
+std::int64_t CountOf(const std::unordered_map<UserId, std::int64_t>& counts, UserId user_id) {
+  const auto it = counts.find(user_id);
+  return it == counts.end() ? 0 : it->second;
+}
+
+}  // namespace
 
 void UsageCounter::Add(UserId user_id, std::int64_t count) {
   std::lock_guard lock(mutex_);
@@ -26,8 +34,7 @@ void UsageCounter::Restore(const std::vector<Delta>& deltas) {
 
 std::int64_t UsageCounter::Pending(UserId user_id) const {
   std::lock_guard lock(mutex_);
-  const auto it = pending_.find(user_id);
-  return it == pending_.end() ? 0 : it->second;
+  return CountOf(pending_, user_id);
 }
 
 void UsageCounter::Confirm(const std::vector<Delta>& deltas) {
@@ -37,8 +44,7 @@ void UsageCounter::Confirm(const std::vector<Delta>& deltas) {
 
 std::int64_t UsageCounter::Flushed(UserId user_id) const {
   std::lock_guard lock(mutex_);
-  const auto it = flushed_.find(user_id);
-  return it == flushed_.end() ? 0 : it->second;
+  return CountOf(flushed_, user_id);
 }
 
 }  // namespace gw::domain
