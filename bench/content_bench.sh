@@ -3,6 +3,8 @@
 # measured in the same run: a throwaway second nginx with the gateway's TLS settings (copied from
 # the rendered var/nginx/conf/nginx.conf), worker count, sendfile/tcp_nopush, on its own port.
 #
+#   (uploads of GW_ASYNC_THRESHOLD bytes and more answer 202 and are stored by a task: their time
+#   runs until a status poll sees the task succeeded, so it stays "until the file is stored")
 #   upload_same     POST /upload of the same bytes each run (after the first upload the store
 #                   dedupes: TLS receive + spool to file + FastCGI + hashing/CID of every byte)
 #   upload_fresh    POST /upload of a different file each run (32 random bytes patched in at
@@ -176,12 +178,32 @@ spread() { awk -v b="$1" -v m="$2" -v w="$3" 'BEGIN { d = w - b; if (d < 0) d = 
 # the freed blocks of deleted files too), so that no case pays for another's writeback.
 settle() { [[ ${GW_BENCH_SYNC:-1} == 1 ]] && sync; return 0; }
 run_tag="cb$$x$RANDOM"
+# follow_task <seconds until the 202>: polls the task of $tmp/resp.json until it succeeded, leaves
+# its result (the file object) as .data in $tmp/resp.json and prints the seconds from the upload's
+# start until the poll that saw it done (polls every 10 ms; each poll is a new TLS connection)
+follow_task() {
+  local url start=$EPOCHREALTIME state
+  url=$(jq -r '.data.status_url' "$tmp/resp.json")
+  while true; do
+    curl -sk -o "$tmp/task.json" -H @"$tmp/auth.hdr" "$base$url"
+    state=$(jq -r '.data.state' "$tmp/task.json")
+    [[ $state == succeeded ]] && break
+    [[ $state == failed ]] && { echo "bench: upload task failed: $(head -c 300 "$tmp/task.json")" >&2; exit 1; }
+    sleep 0.01
+  done
+  jq '{data: .data.result}' "$tmp/task.json" >"$tmp/resp.json"
+  awk -v a="$1" -v s="$start" -v e="$EPOCHREALTIME" 'BEGIN { printf "%.4f\n", a + (e - s) }'
+}
 upload() {  # upload <file> <name> <tag> -> "seconds"; records the CID. X-Request-Id = $run_tag-<tag>
   local out code t
   settle
   out=$(curl -sk -o "$tmp/resp.json" -w '%{http_code} %{time_total}' -H @"$tmp/auth.hdr" -H "X-Request-Id: $run_tag-$3" \
         -H 'Content-Type: application/octet-stream' --data-binary @"$1" "$base/upload?filename=$2")
   read -r code t <<<"$out"
+  if [[ $code == 202 ]]; then  # GW_ASYNC_THRESHOLD: the file is stored by a task; time until it is
+    t=$(follow_task "$t")
+    code=201
+  fi
   [[ $code == 200 || $code == 201 ]] || { echo "bench: POST /upload answered $code: $(head -c 300 "$tmp/resp.json")" >&2; exit 1; }
   jq -r '.data.cid' "$tmp/resp.json" >>"$tmp/cids"
   [[ $(jq -r '.data.size' "$tmp/resp.json") == "$bytes" ]] || { echo "bench: upload stored a wrong size" >&2; exit 1; }

@@ -61,19 +61,49 @@ class StagedContent {
   virtual void Commit() = 0;
 };
 
+/// Told how many bytes of the range have been imported so far; may throw to abort the import
+/// (a job that must stop), which removes the staging file.
+using StageProgress = std::function<void(std::uint64_t bytes_done)>;
+
 /// Where content bytes live. Thread-safe.
 class ContentStore {
  public:
   virtual ~ContentStore() = default;
   /// Imports bytes [offset, offset + length) of the file at `source_path` (the body nginx
   /// spooled): one streaming pass computes the CID, the UnixFS nodes and the MIME type and
-  /// writes a staging copy (or a hard link when the range is the whole file).
+  /// writes a staging copy (or a hard link when the range is the whole file). `progress`, when
+  /// set, is called after every piece read.
   virtual std::unique_ptr<StagedContent> Stage(const std::string& source_path, std::uint64_t offset,
-                                               std::uint64_t length) = 0;
+                                               std::uint64_t length, const StageProgress& progress) = 0;
+  std::unique_ptr<StagedContent> Stage(const std::string& source_path, std::uint64_t offset, std::uint64_t length) {
+    return Stage(source_path, offset, length, StageProgress{});
+  }
   /// Deletes a content's bytes and nodes; a missing content is not an error.
   virtual void Remove(const std::string& cid) = 0;
   /// The nginx-internal URI that serves the whole file (X-Accel-Redirect target).
   virtual std::string InternalUri(const std::string& cid) const = 0;
+
+  /// True when pinning means asking a remote service (Filebase's Pinning Service API), which
+  /// may be slow or down: pin and unpin requests then run as jobs (202 + task). The local store
+  /// pins by keeping the bytes, so its pins are a database flag set at once.
+  virtual bool PinsRemotely() const { return false; }
+  /// Makes the backend pin (or stop pinning) `cid`. Must be idempotent: a job may run it twice.
+  /// Only called when PinsRemotely().
+  virtual void ApplyPin(const std::string& /*cid*/, bool /*pinned*/) {}
+};
+
+/// Keeps uploaded bodies that a job will import later, independent of nginx's temp file
+/// (which nginx deletes when the request ends). Thread-safe.
+class UploadSpool {
+ public:
+  virtual ~UploadSpool() = default;
+  /// Durably keeps the file at `source_path` (on disk before this returns) under a new name,
+  /// which it returns.
+  virtual std::string Keep(const std::string& source_path) = 0;
+  /// Where a kept file is; throws kNotFound when it is no longer there.
+  virtual std::string PathOf(const std::string& name) const = 0;
+  /// Deletes a kept file; a missing one is not an error.
+  virtual void Discard(const std::string& name) = 0;
 };
 
 class FileRepository {
@@ -95,6 +125,15 @@ class FileRepository {
   virtual bool Remove(UserId user, std::string_view cid, const AuditContext& audit) = 0;
   /// Pins or unpins the user's holding; false when the user holds no such file.
   virtual bool SetPinned(UserId user, std::string_view cid, bool pinned, const AuditContext& audit) = 0;
+  /// One transaction: adds a job of `type` for the user (PgJobQueue::Enqueue) and audits
+  /// `action` with the job id; returns the id. For uploads that become tasks.
+  virtual std::string EnqueueJob(UserId user, std::string_view type, std::string_view payload_json,
+                                 int max_attempts, std::string_view action, const AuditContext& audit) = 0;
+  /// Like EnqueueJob, but only when the user holds a live file with `cid` (checked with the row
+  /// locked, in the same transaction); nullopt otherwise. For pin and unpin tasks.
+  virtual std::optional<std::string> EnqueueJobForHeld(UserId user, std::string_view cid, std::string_view type,
+                                                       std::string_view payload_json, int max_attempts,
+                                                       std::string_view action, const AuditContext& audit) = 0;
   /// Counts for GET /usage, audited as "usage".
   virtual UsageSummary Usage(UserId user, const AuditContext& audit) = 0;
   /// Removes every content that no live file holds and no file pins: for each, in its own

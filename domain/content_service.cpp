@@ -3,6 +3,7 @@
 #include "domain/cid.hpp"
 #include "domain/error.hpp"
 #include "domain/filename.hpp"
+#include "domain/job_payloads.hpp"
 
 namespace gw::domain {
 namespace {
@@ -15,14 +16,62 @@ std::string CanonicalCid(std::string_view text) { return Cid::Parse(text).ToCano
 
 std::string StorableOriginalName(std::string_view raw) { return StorableText(raw, kMaxOriginalNameBytes); }
 
-StoredFile ContentService::Upload(FileRepository& repo, const Principal& caller, const UploadSource& source,
-                                  const AuditContext& audit) {
+UploadOutcome ContentService::Upload(FileRepository& repo, const Principal& caller, const UploadSource& source,
+                                     const AuditContext& audit) {
   if (source.length > kMaxUploadBytes) {
     throw Error(ErrorCode::kPayloadTooLarge, {}, {{"limit_bytes", std::to_string(kMaxUploadBytes)}});
   }
-  const auto staged = store_.Stage(source.path, source.offset, source.length);
-  return repo.RecordUpload(caller.user_id, staged->Content(), StorableOriginalName(source.filename),
-                           SafeFilename(source.filename), [&staged] { staged->Commit(); }, audit);
+  if (spool_ == nullptr || source.length < settings_.async_threshold) {
+    const auto staged = store_.Stage(source.path, source.offset, source.length);
+    // The safe name comes from the storable one, as in RunUploadJob: the same name either way.
+    const std::string original = StorableOriginalName(source.filename);
+    return {repo.RecordUpload(caller.user_id, staged->Content(), original, SafeFilename(original),
+                              [&staged] { staged->Commit(); }, audit),
+            std::nullopt};
+  }
+  // The whole request body is kept (a link, not a copy, where the filesystem allows), with
+  // the file's range inside it in the payload: a multipart body is not cut apart here.
+  UploadJobPayload payload{spool_->Keep(source.path), source.offset, source.length,
+                           StorableOriginalName(source.filename), audit.request_id, audit.client_address};
+  try {
+    AcceptedUpload accepted{repo.EnqueueJob(caller.user_id, kUploadJob, EncodeUploadJob(payload),
+                                            settings_.max_attempts, "upload_accepted", audit),
+                            source.length, payload.filename};
+    return {std::nullopt, std::move(accepted)};
+  } catch (...) {
+    spool_->Discard(payload.spool);  // no job will ever read it
+    throw;
+  }
+}
+
+StoredFile ContentService::RunUploadJob(FileRepository& repo, const Job& job, JobControl& control) {
+  if (spool_ == nullptr || !job.user_id) throw Error(ErrorCode::kInternal, {}, {}, "upload job without spool or owner");
+  const auto payload = DecodeUploadJob(job.payload_json);
+  const auto total = static_cast<std::int64_t>(payload.length);
+  control.Progress(0, total);
+  const auto staged = store_.Stage(spool_->PathOf(payload.spool), payload.offset, payload.length,
+                                   [&control, total](std::uint64_t done) {
+                                     control.Progress(static_cast<std::int64_t>(done), total);
+                                   });
+  return repo.RecordUpload(*job.user_id, staged->Content(), payload.filename, SafeFilename(payload.filename),
+                           [&staged] { staged->Commit(); },
+                           JobAuditContext(payload.request_id, payload.client_address, *job.user_id));
+}
+
+void ContentService::DiscardUploadSpool(const Job& job) {
+  if (spool_ != nullptr) spool_->Discard(DecodeUploadJob(job.payload_json).spool);
+}
+
+std::string ContentService::RunPinJob(FileRepository& repo, const Job& job, bool pinned) {
+  if (!job.user_id) throw Error(ErrorCode::kInternal, {}, {}, "pin job without owner");
+  const auto payload = DecodePinJob(job.payload_json);
+  const auto cid = CanonicalCid(payload.cid);
+  store_.ApplyPin(cid, pinned);
+  if (!repo.SetPinned(*job.user_id, cid, pinned,
+                      JobAuditContext(payload.request_id, payload.client_address, *job.user_id))) {
+    throw Error(ErrorCode::kContentNotFound);  // deleted since the request: nothing to record
+  }
+  return cid;
 }
 
 StoredFile ContentService::FindForRetrieval(FileRepository& repo, const Principal& caller, std::string_view cid,
@@ -45,14 +94,29 @@ void ContentService::Delete(FileRepository& repo, const Principal& caller, std::
   }
 }
 
-void ContentService::Pin(FileRepository& repo, const Principal& caller, std::string_view cid,
-                         const AuditContext& audit) {
-  if (!repo.SetPinned(caller.user_id, CanonicalCid(cid), true, audit)) throw Error(ErrorCode::kContentNotFound);
+std::optional<std::string> ContentService::Pin(FileRepository& repo, const Principal& caller, std::string_view cid,
+                                               const AuditContext& audit) {
+  return ChangePin(repo, caller, cid, true, audit);
 }
 
-void ContentService::Unpin(FileRepository& repo, const Principal& caller, std::string_view cid,
-                           const AuditContext& audit) {
-  if (!repo.SetPinned(caller.user_id, CanonicalCid(cid), false, audit)) throw Error(ErrorCode::kContentNotFound);
+std::optional<std::string> ContentService::Unpin(FileRepository& repo, const Principal& caller,
+                                                 std::string_view cid, const AuditContext& audit) {
+  return ChangePin(repo, caller, cid, false, audit);
+}
+
+std::optional<std::string> ContentService::ChangePin(FileRepository& repo, const Principal& caller,
+                                                     std::string_view cid, bool pinned, const AuditContext& audit) {
+  const auto canonical = CanonicalCid(cid);
+  if (!store_.PinsRemotely()) {
+    if (!repo.SetPinned(caller.user_id, canonical, pinned, audit)) throw Error(ErrorCode::kContentNotFound);
+    return std::nullopt;
+  }
+  // A remote pin may take long or fail for a while: the request only records the intent.
+  const PinJobPayload payload{canonical, audit.request_id, audit.client_address};
+  auto task = repo.EnqueueJobForHeld(caller.user_id, canonical, pinned ? kPinJob : kUnpinJob, EncodePinJob(payload),
+                                     settings_.max_attempts, pinned ? "pin_requested" : "unpin_requested", audit);
+  if (!task) throw Error(ErrorCode::kContentNotFound);
+  return task;
 }
 
 UsageSummary ContentService::Usage(FileRepository& repo, const Principal& caller, std::int64_t unflushed_requests,

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <array>
 
+#include "domain/error.hpp"
+
 namespace gw::domain {
 namespace {
 
@@ -50,6 +52,51 @@ std::chrono::milliseconds BackoffDelay(const RetryPolicy& policy, int attempt, d
   const double jitter = jitter01 >= 0.0 && jitter01 < 1.0 ? jitter01 : (jitter01 >= 1.0 ? 1.0 : 0.0);
   const std::int64_t half = cap / 2;
   return std::chrono::milliseconds(half + static_cast<std::int64_t>(static_cast<double>(cap - half) * jitter));
+}
+
+std::string_view TaskStateName(JobState state) {
+  switch (state) {
+    case JobState::kQueued:
+    case JobState::kFailed:
+      return "queued";
+    case JobState::kRunning:
+      return "running";
+    case JobState::kSucceeded:
+      return "succeeded";
+    case JobState::kDead:
+      return "failed";
+  }
+  return "queued";
+}
+
+std::optional<std::vector<JobState>> JobStatesForTaskState(std::string_view name) {
+  if (name == "queued") return std::vector<JobState>{JobState::kQueued, JobState::kFailed};
+  if (name == "running") return std::vector<JobState>{JobState::kRunning};
+  if (name == "succeeded") return std::vector<JobState>{JobState::kSucceeded};
+  if (name == "failed") return std::vector<JobState>{JobState::kDead};
+  return std::nullopt;
+}
+
+Job FindTask(JobQueue& queue, const Principal& caller, std::string_view id) {
+  const Error not_found(ErrorCode::kNotFound, "No task with this id exists for this API key");
+  if (!IsJobId(id)) throw not_found;
+  auto job = queue.Find(id);
+  if (!job || (job->user_id != caller.user_id && !caller.is_admin)) throw not_found;
+  return *std::move(job);
+}
+
+Page<Job> ListTasks(JobQueue& queue, const Principal& caller, const std::optional<std::string>& state, int page,
+                    int limit) {
+  std::vector<JobState> states;
+  if (state) {
+    auto mapped = JobStatesForTaskState(*state);
+    if (!mapped) {
+      throw Error(ErrorCode::kInvalidQuery, "'state' must be one of queued, running, succeeded, failed",
+                  {{"parameter", "state"}});
+    }
+    states = std::move(*mapped);
+  }
+  return queue.List(caller.user_id, states, page, limit);
 }
 
 }  // namespace gw::domain

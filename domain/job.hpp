@@ -91,21 +91,63 @@ class JobQueue {
   virtual bool Heartbeat(std::string_view id, std::string_view worker_id, std::chrono::milliseconds lease,
                          std::optional<std::int64_t> progress_done = std::nullopt,
                          std::optional<std::int64_t> progress_total = std::nullopt) = 0;
-  virtual bool Complete(std::string_view id, std::string_view worker_id,
-                        const std::optional<std::string>& result_json) = 0;
+  /// Records success, the result and the final progress given (a fast job may finish before
+  /// any heartbeat reported it).
+  virtual bool Complete(std::string_view id, std::string_view worker_id, const std::optional<std::string>& result_json,
+                        std::optional<std::int64_t> progress_done = std::nullopt,
+                        std::optional<std::int64_t> progress_total = std::nullopt) = 0;
   /// Records the error; the job retries after BackoffDelay(policy, attempts, jitter01), or is
   /// dead when this was its last attempt.
   virtual bool Fail(std::string_view id, std::string_view worker_id, std::string_view error_code,
                     std::string_view error_message, const RetryPolicy& policy, double jitter01) = 0;
+  /// Like Fail for an error no retry can cure (the input is invalid): the job is dead at once.
+  virtual bool Bury(std::string_view id, std::string_view worker_id, std::string_view error_code,
+                    std::string_view error_message) = 0;
   /// Gives the job back untouched (graceful shutdown): queued again, this attempt not counted.
   virtual bool Release(std::string_view id, std::string_view worker_id) = 0;
+  /// Ends at once the leases of running jobs whose worker id starts with `owner_prefix`, as an
+  /// expired lease would end (the attempt counts as failed: "worker_died"). Only for a caller
+  /// who knows every such worker is dead: a restarted job worker, whose supervisor saw its
+  /// predecessor exit, so its jobs need not wait out their leases. Returns how many.
+  virtual int ReclaimOrphans(std::string_view owner_prefix) = 0;
 
   virtual std::optional<Job> Find(std::string_view id) = 0;
-  /// A user's jobs, newest first; `state` filters when given. page and limit must be positive.
-  virtual Page<Job> List(UserId user_id, std::optional<JobState> state, int page, int limit) = 0;
+  /// A user's jobs, newest first, in any of `states` (all states when empty). page and limit
+  /// must be positive.
+  virtual Page<Job> List(UserId user_id, const std::vector<JobState>& states, int page, int limit) = 0;
   virtual QueueStats Stats() = 0;
   /// A failed or dead job is queued again at once with all its attempts; false otherwise.
   virtual bool Retry(std::string_view id) = 0;
 };
+
+/// What a running job's code may tell its runner, and how it learns it must stop.
+class JobControl {
+ public:
+  virtual ~JobControl() = default;
+  /// Records progress (reported with the next heartbeat, not written at once, so calling it
+  /// often is cheap). Throws JobStopped when the job must stop: its worker is shutting down
+  /// and the drain time is over, or its lease was lost to another worker.
+  virtual void Progress(std::int64_t done, std::optional<std::int64_t> total) = 0;
+};
+
+/// Thrown by JobControl::Progress; the runner then gives the job back (or leaves it to the
+/// worker that took it over) without reporting a result.
+class JobStopped : public std::exception {
+ public:
+  const char* what() const noexcept override { return "job stopped"; }
+};
+
+/// The public face of a job (GET /tasks): a job waiting to retry is still "queued" (it will
+/// run again), a dead one is "failed".
+std::string_view TaskStateName(JobState state);
+/// The job states a public state name stands for; nullopt for any other name.
+std::optional<std::vector<JobState>> JobStatesForTaskState(std::string_view name);
+
+/// The task `id` if the caller may see it (its owner, or an admin); kNotFound otherwise, and
+/// for ids that are no UUID, so that nobody learns whether someone else's task exists.
+Job FindTask(JobQueue& queue, const Principal& caller, std::string_view id);
+/// The caller's tasks, newest first; `state` is a public state name (kInvalidQuery otherwise).
+Page<Job> ListTasks(JobQueue& queue, const Principal& caller, const std::optional<std::string>& state, int page,
+                    int limit);
 
 }  // namespace gw::domain

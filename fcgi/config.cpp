@@ -98,6 +98,13 @@ Config LoadConfig(const EnvLookup& env, unsigned hardware_threads, bool need_ser
   }
   config.drain_timeout = std::chrono::seconds(ReadInt(env, "GW_DRAIN_TIMEOUT_S", 30, 1, 3600));
   config.key_cache_ttl = std::chrono::milliseconds(ReadInt(env, "GW_KEY_CACHE_TTL_MS", 60'000, 0, 3'600'000));
+  // Up to the upload limit (100 MiB); 1 makes every non-empty upload a task.
+  config.async_threshold =
+      static_cast<std::uint64_t>(ReadInt(env, "GW_ASYNC_THRESHOLD", 10 * 1024 * 1024, 1, 100 * 1024 * 1024));
+  config.job_workers = ReadInt(env, "GW_JOB_WORKERS", 1, 0, 16);
+  config.job_concurrency = ReadInt(env, "GW_JOB_CONCURRENCY", 2, 1, 64);
+  config.job_max_attempts = ReadInt(env, "GW_JOB_MAX_ATTEMPTS", 5, 1, 100);
+  config.job_lease = std::chrono::seconds(ReadInt(env, "GW_JOB_LEASE_S", 30, 2, 3600));
   return config;
 }
 

@@ -5,6 +5,7 @@
 #include <functional>
 
 #include "domain/content.hpp"
+#include "domain/job.hpp"
 #include "domain/ports.hpp"
 #include "fcgi/http_request.hpp"
 
@@ -14,6 +15,7 @@ struct Context {
   domain::AccountRepository& accounts;
   domain::AuditRepository& audit;
   domain::FileRepository& files;
+  domain::JobQueue& jobs;
   std::function<bool()> database_ping;  //!< true when PostgreSQL answers
 };
 

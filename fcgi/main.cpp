@@ -14,17 +14,22 @@
 #include "domain/content_service.hpp"
 #include "domain/error.hpp"
 #include "fcgi/config.hpp"
+#include "fcgi/job_handlers.hpp"
+#include "fcgi/job_worker_process.hpp"
 #include "fcgi/logging.hpp"
 #include "fcgi/routes.hpp"
 #include "fcgi/supervisor.hpp"
 #include "fcgi/worker_process.hpp"
 #include "persistence/garbage_collector.hpp"
+#include "persistence/job_wakeup.hpp"
 #include "persistence/key_change_listener.hpp"
 #include "persistence/local_content_store.hpp"
+#include "persistence/local_upload_spool.hpp"
 #include "persistence/migrator.hpp"
 #include "persistence/openssl_random.hpp"
 #include "persistence/pg_job_queue.hpp"
 #include "persistence/pg_session.hpp"
+#include "persistence/posix_file.hpp"
 #include "persistence/usage_flusher.hpp"
 
 namespace {
@@ -35,6 +40,8 @@ constexpr std::size_t kKeyCacheEntries = 100'000;
 constexpr int kExitUsage = 64;
 constexpr int kExitConfig = 78;
 constexpr int kExitEmailTaken = 3;
+// Spooled bodies no job needs are removed once this old (see LocalUploadSpool::Sweep).
+constexpr std::chrono::hours kSpoolMinAge{1};
 
 std::optional<std::string> GetEnv(std::string_view name) {
   const char* value = std::getenv(std::string(name).c_str());
@@ -46,13 +53,79 @@ class PgThreadState final : public fcgi::ThreadState {
  public:
   explicit PgThreadState(const std::string& dsn)
       : session_(dsn),
-        context_{session_.Accounts(), session_.Audit(), session_.Files(), [this] { return session_.Ping(); }} {}
+        context_{session_.Accounts(), session_.Audit(), session_.Files(), session_.Jobs(),
+                 [this] { return session_.Ping(); }} {}
   web::Context& Context() override { return context_; }
 
  private:
   persistence::PgSession session_;
   web::Context context_;
 };
+
+std::string SpoolDir(const web::Config& config) { return config.store_dir + "/spool"; }
+
+domain::TaskSettings TaskSettingsOf(const web::Config& config) {
+  return {config.async_threshold, config.job_max_attempts};
+}
+
+/// What a job thread owns: its connection (queue and repositories), its LISTEN connection, and
+/// the job handlers bound to its repositories.
+class PgJobThreadState final : public fcgi::JobThreadState {
+ public:
+  PgJobThreadState(const std::string& dsn, domain::ContentService& content)
+      : session_(dsn), wakeup_(dsn), handlers_(web::BuildJobHandlers(content, session_.Files())) {}
+  domain::JobQueue& Queue() override { return session_.Jobs(); }
+  const fcgi::JobHandlers& Handlers() override { return handlers_; }
+  bool WaitForJobs(std::chrono::milliseconds timeout) override { return wakeup_.Wait(timeout); }
+
+ private:
+  persistence::PgSession session_;
+  persistence::JobWakeup wakeup_;
+  fcgi::JobHandlers handlers_;
+};
+
+std::string HostName() {
+  char name[256] = {};
+  if (gethostname(name, sizeof(name) - 1) != 0) return "localhost";
+  return name;
+}
+
+int RunJobWorker(const web::Config& config, int listen_fd, int slot) {
+  close(listen_fd);  // serves no FastCGI request
+  auto log = web::MakeJsonLogger("job-worker", config.log_dir + "/job-worker-" + std::to_string(slot) + ".log",
+                                 config.log_level);
+  persistence::LocalContentStore store(config.store_dir);
+  persistence::LocalContentStore::CleanStaleStaging(config.store_dir);
+  persistence::LocalUploadSpool spool(SpoolDir(config));
+  domain::ContentService content(store, spool, TaskSettingsOf(config));
+
+  // The lease owner names host, slot and process start; the supervisor starts a slot again
+  // only after its previous process exited, so that one's jobs can be taken over at once.
+  const std::string owner_prefix = HostName() + "/job-worker-" + std::to_string(slot) + "/";
+  fcgi::JobWorkerOptions options;
+  options.concurrency = config.job_concurrency;
+  options.worker_id = owner_prefix + persistence::posix::UniqueStem();
+  options.lease = config.job_lease;
+  options.heartbeat_interval = std::min<std::chrono::milliseconds>(std::chrono::seconds(1), config.job_lease / 3);
+  options.drain_timeout = config.drain_timeout;
+  options.retry.max_attempts = config.job_max_attempts;
+
+  persistence::PgJobQueue heartbeats(config.database_url);
+  try {
+    const int reclaimed = heartbeats.ReclaimOrphans(owner_prefix);
+    if (reclaimed > 0) {
+      web::LogEvent(*log, web::LogLevel::kWarn, {{"type", "jobs_reclaimed"}, {"count", reclaimed}});
+    }
+    const auto swept = persistence::SweepUploadSpool(config.database_url, SpoolDir(config), kSpoolMinAge);
+    if (swept > 0) web::LogEvent(*log, web::LogLevel::kInfo, {{"type", "spool_swept"}, {"count", swept}});
+  } catch (const std::exception& error) {  // database away: the leases run out instead
+    web::LogEvent(*log, web::LogLevel::kWarn, {{"type", "job_worker_start_cleanup_failed"}, {"error", error.what()}});
+  }
+  const fcgi::JobThreadStateFactory make_thread_state = [&config, &content] {
+    return std::make_unique<PgJobThreadState>(config.database_url, content);
+  };
+  return fcgi::RunJobWorkerProcess(options, make_thread_state, heartbeats, *log);
+}
 
 int RunWorker(const web::Config& config, int listen_fd, int slot) {
   auto log = web::MakeJsonLogger("worker", config.log_dir + "/worker-" + std::to_string(slot) + ".log",
@@ -67,7 +140,8 @@ int RunWorker(const web::Config& config, int listen_fd, int slot) {
   // A worker killed mid-upload leaves a staging file named after its pid; its replacement
   // removes it (only files of dead pids are touched, so live uploads of others are safe).
   persistence::LocalContentStore::CleanStaleStaging(config.store_dir);
-  domain::ContentService content(store);
+  persistence::LocalUploadSpool spool(SpoolDir(config));
+  domain::ContentService content(store, spool, TaskSettingsOf(config));
 
   const web::Handler application = web::BuildApplication({accounts, content, usage, log});
   const fcgi::ThreadStateFactory make_thread_state = [&config] {
@@ -84,8 +158,12 @@ int Serve(const web::Config& config) {
   std::filesystem::create_directories(config.log_dir);
   std::filesystem::create_directories(config.run_dir);
   auto log = web::MakeJsonLogger("supervisor", config.log_dir + "/supervisor.log", config.log_level);
-  const fcgi::SupervisorOptions options{config.fcgi_socket, config.workers, config.run_dir, config.drain_timeout};
-  return fcgi::RunSupervisor(options, [&config](int fd, int slot) { return RunWorker(config, fd, slot); }, *log);
+  const fcgi::SupervisorOptions options{config.fcgi_socket, config.run_dir, config.drain_timeout};
+  const std::vector<fcgi::ChildGroup> groups{
+      {"worker", config.workers, [&config](int fd, int slot) { return RunWorker(config, fd, slot); }},
+      {"job-worker", config.job_workers, [&config](int fd, int slot) { return RunJobWorker(config, fd, slot); }},
+  };
+  return fcgi::RunSupervisor(options, groups, *log);
 }
 
 int Migrate(const web::Config& config) {
@@ -100,6 +178,8 @@ int CollectGarbage(const web::Config& config) {
   const auto removed = persistence::CollectGarbage(config.database_url, store);
   for (const auto& cid : removed) std::cout << "gc: removed " << cid << "\n";
   std::cout << "gc: " << removed.size() << " unreferenced content(s) removed\n";
+  const auto swept = persistence::SweepUploadSpool(config.database_url, SpoolDir(config), kSpoolMinAge);
+  std::cout << "gc: " << swept << " spooled upload(s) no task needs removed\n";
   return 0;
 }
 

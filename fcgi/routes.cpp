@@ -35,6 +35,8 @@ Handler BuildApplication(const Services& s) {
   router->Add("POST", "/pin/{cid}",    WithApiKey(accounts,                               PostPinCid(content)));
   router->Add("POST", "/unpin/{cid}",  WithApiKey(accounts,                               PostUnpinCid(content)));
   router->Add("GET",  "/usage",        WithApiKey(accounts,                               GetUsage(content, s.usage)));
+  router->Add("GET",  "/tasks",        WithApiKey(accounts,                               GetTasks()));
+  router->Add("GET",  "/tasks/{id}/status", WithApiKey(accounts,                          GetTasksIdStatus()));
 
   return WithAccessLog(s.log, WithJsonErrors(s.log, Dispatch(router)));
 }

@@ -26,13 +26,15 @@ using web::LogLevel;
 constexpr int kListenBacklog = 1024;
 
 struct WorkerSlot {
+  const ChildGroup* group = nullptr;
+  int index = 0;  //!< within its group
   pid_t pid = -1;
   Clock::time_point started_at{};
   std::optional<Clock::time_point> restart_at;
 };
 
-std::string PidFile(const SupervisorOptions& options, int slot) {
-  return options.run_dir + "/worker-" + std::to_string(slot) + ".pid";
+std::string PidFile(const SupervisorOptions& options, const WorkerSlot& slot) {
+  return options.run_dir + "/" + slot.group->name + "-" + std::to_string(slot.index) + ".pid";
 }
 
 void WritePidFile(const std::string& path, pid_t pid) {
@@ -44,8 +46,7 @@ void WritePidFile(const std::string& path, pid_t pid) {
   std::rename(temporary.c_str(), path.c_str());
 }
 
-pid_t Spawn(const SupervisorOptions& options, int listen_fd, int slot,
-            const std::function<int(int, int)>& run_worker, spdlog::logger& log) {
+pid_t Spawn(const SupervisorOptions& options, int listen_fd, const WorkerSlot& slot, spdlog::logger& log) {
   const pid_t parent = getpid();
   const pid_t pid = fork();
   if (pid == 0) {
@@ -59,25 +60,25 @@ pid_t Spawn(const SupervisorOptions& options, int listen_fd, int slot,
     signal(SIGHUP, SIG_DFL);
     int rc = 1;
     try {
-      rc = run_worker(listen_fd, slot);
+      rc = slot.group->run(listen_fd, slot.index);
     } catch (const std::exception& error) {
-      std::fprintf(stderr, "worker %d failed: %s\n", slot, error.what());
+      std::fprintf(stderr, "%s %d failed: %s\n", slot.group->name.c_str(), slot.index, error.what());
     }
     _exit(rc);
   }
   if (pid < 0) {
-    LogEvent(log, LogLevel::kError, {{"type", "fork_failed"}, {"slot", slot}});
+    LogEvent(log, LogLevel::kError, {{"type", "fork_failed"}, {"group", slot.group->name}, {"slot", slot.index}});
     return -1;
   }
   WritePidFile(PidFile(options, slot), pid);
-  LogEvent(log, LogLevel::kInfo, {{"type", "worker_spawned"}, {"slot", slot}, {"worker_pid", pid}});
+  LogEvent(log, LogLevel::kInfo,
+           {{"type", "worker_spawned"}, {"group", slot.group->name}, {"slot", slot.index}, {"worker_pid", pid}});
   return pid;
 }
 
 }  // namespace
 
-int RunSupervisor(const SupervisorOptions& options, const std::function<int(int, int)>& run_worker,
-                  spdlog::logger& log) {
+int RunSupervisor(const SupervisorOptions& options, const std::vector<ChildGroup>& groups, spdlog::logger& log) {
   struct stat existing {};
   if (stat(options.socket_path.c_str(), &existing) == 0 && S_ISSOCK(existing.st_mode)) {
     unlink(options.socket_path.c_str());  // left by a supervisor that was killed
@@ -95,12 +96,17 @@ int RunSupervisor(const SupervisorOptions& options, const std::function<int(int,
   for (const int sig : {SIGCHLD, SIGTERM, SIGINT, SIGHUP}) sigaddset(&handled, sig);
   sigprocmask(SIG_BLOCK, &handled, nullptr);
 
-  std::vector<WorkerSlot> slots(static_cast<std::size_t>(options.workers));
-  for (int i = 0; i < options.workers; ++i) {
-    slots[i].pid = Spawn(options, listen_fd, i, run_worker, log);
-    slots[i].started_at = Clock::now();
+  std::vector<WorkerSlot> slots;
+  nlohmann::json counts = nlohmann::json::object();
+  for (const auto& group : groups) {
+    counts[group.name] = group.count;
+    for (int i = 0; i < group.count; ++i) slots.push_back(WorkerSlot{&group, i});
   }
-  LogEvent(log, LogLevel::kInfo, {{"type", "supervisor_started"}, {"workers", options.workers},
+  for (auto& slot : slots) {
+    slot.pid = Spawn(options, listen_fd, slot, log);
+    slot.started_at = Clock::now();
+  }
+  LogEvent(log, LogLevel::kInfo, {{"type", "supervisor_started"}, {"children", counts},
                                   {"socket", options.socket_path}});
 
   bool stopping = false;
@@ -130,7 +136,8 @@ int RunSupervisor(const SupervisorOptions& options, const std::function<int(int,
         slots[i].pid = -1;
         const bool crashed = WIFSIGNALED(status) || (WIFEXITED(status) && WEXITSTATUS(status) != 0);
         LogEvent(log, crashed && !stopping ? LogLevel::kWarn : LogLevel::kInfo,
-                 {{"type", "worker_exited"}, {"slot", i}, {"worker_pid", exited},
+                 {{"type", "worker_exited"}, {"group", slots[i].group->name}, {"slot", slots[i].index},
+                  {"worker_pid", exited},
                   {"signal", WIFSIGNALED(status) ? WTERMSIG(status) : 0},
                   {"exit_code", WIFEXITED(status) ? WEXITSTATUS(status) : -1}});
         if (!stopping) {
@@ -145,7 +152,7 @@ int RunSupervisor(const SupervisorOptions& options, const std::function<int(int,
       for (std::size_t i = 0; i < slots.size(); ++i) {
         if (slots[i].pid < 0 && slots[i].restart_at && *slots[i].restart_at <= now) {
           slots[i].restart_at.reset();
-          slots[i].pid = Spawn(options, listen_fd, static_cast<int>(i), run_worker, log);
+          slots[i].pid = Spawn(options, listen_fd, slots[i], log);
           slots[i].started_at = now;
         }
       }
@@ -163,7 +170,7 @@ int RunSupervisor(const SupervisorOptions& options, const std::function<int(int,
 
   close(listen_fd);
   unlink(options.socket_path.c_str());
-  for (int i = 0; i < options.workers; ++i) unlink(PidFile(options, i).c_str());
+  for (const auto& slot : slots) unlink(PidFile(options, slot).c_str());
   LogEvent(log, LogLevel::kInfo, {{"type", "supervisor_stopped"}});
   return 0;
 }

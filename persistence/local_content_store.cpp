@@ -174,7 +174,8 @@ LocalContentStore::LocalContentStore(std::string root, std::string uri_prefix)
 }
 
 std::unique_ptr<domain::StagedContent> LocalContentStore::Stage(const std::string& source_path, std::uint64_t offset,
-                                                                std::uint64_t length) {
+                                                                std::uint64_t length,
+                                                                const domain::StageProgress& progress) {
   posix::Fd source = posix::Open(source_path, O_RDONLY);
   struct stat st {};
   if (::fstat(source.Get(), &st) != 0) posix::Fail("fstat", source_path, errno);
@@ -220,6 +221,7 @@ std::unique_ptr<domain::StagedContent> LocalContentStore::Stage(const std::strin
       head.insert(head.end(), bytes.begin(), bytes.begin() + static_cast<std::ptrdiff_t>(take));
     }
     done += piece;
+    if (progress) progress(done);
   }
   if (copy.Valid()) copy.Close(staging_path);
 

@@ -38,7 +38,8 @@ class LocalContentStore final : public domain::ContentStore {
   /// tmp/ instead of copied (nginx removes only its own name), falling back to the copy when
   /// the link is refused (another filesystem, protected_hardlinks).
   std::unique_ptr<domain::StagedContent> Stage(const std::string& source_path, std::uint64_t offset,
-                                               std::uint64_t length) override;
+                                               std::uint64_t length, const domain::StageProgress& progress) override;
+  using domain::ContentStore::Stage;
   /// Removes the file, then its blocks; a missing content is not an error.
   void Remove(const std::string& cid) override;
   /// uri_prefix + xx + "/" + cid: nginx maps the prefix to <root>/files/ (internal location).

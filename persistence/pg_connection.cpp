@@ -26,6 +26,22 @@ pqxx::connection_base& PgConnection::Get() {
   // A connection that broke is replaced here rather than left to libpqxx's silent
   // reactivation, so that statements are prepared again by us, exactly once per connection.
   if (impl_->connection && !impl_->connection->is_open()) Drop();
+  // A connection the server closed while it sat idle (PostgreSQL restarted, or a proxy or
+  // idle timeout cut it) would fail the first statement and the request with it. Reading
+  // what the socket holds (non-blocking) finds such a connection before anything is sent, so
+  // it is replaced here and no caller ever sees a restart the database has finished.
+  // Twice: the first read takes the server's farewell message (FATAL "terminating connection",
+  // which libpq files as a notice and still reports the connection as fine), the second meets
+  // the end of the stream. On a healthy idle connection each is one recv() that finds nothing.
+  if (impl_->connection) {
+    try {
+      impl_->connection->get_notifs();
+      impl_->connection->get_notifs();
+    } catch (const std::exception&) {
+      Drop();
+    }
+    if (impl_->connection && !impl_->connection->is_open()) Drop();
+  }
   if (!impl_->connection) {
     auto connection = std::make_unique<pqxx::connection>(impl_->dsn);
     for (const auto& statement : impl_->statements) connection->prepare(statement.name, statement.sql);

@@ -73,7 +73,8 @@ std::string EscapeLike(std::string_view text) {
 }
 
 std::vector<PreparedStatement> PgFileRepository::Statements() {
-  return {
+  auto statements = TaskStatements();
+  const std::vector<PreparedStatement> own{
       // DO UPDATE (a no-op change) rather than DO NOTHING: it returns the row and locks it for
       // the rest of the transaction, which is what keeps garbage collection away (see below).
       {kUpsertContent,
@@ -111,6 +112,8 @@ std::vector<PreparedStatement> PgFileRepository::Statements() {
       {kGcDeleteDeadFiles, "DELETE FROM files WHERE cid = $1 AND deleted_at IS NOT NULL AND NOT pinned"},
       {kGcDeleteContent, "DELETE FROM contents WHERE cid = $1"},
   };
+  statements.insert(statements.end(), own.begin(), own.end());
+  return statements;
 }
 
 domain::StoredFile PgFileRepository::RecordUpload(domain::UserId user, const domain::ImportedContent& content,

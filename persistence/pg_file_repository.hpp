@@ -18,7 +18,8 @@ namespace gw::persistence {
 
 class PgFileRepository final : public domain::FileRepository {
  public:
-  /// `connection` must have been created with Statements() and AuditWriter::Statements().
+  /// `connection` must have been created with Statements(), AuditWriter::Statements() and
+  /// PgJobQueue::EnqueueStatements().
   explicit PgFileRepository(PgConnection& connection) : connection_(connection) {}
 
   static std::vector<PreparedStatement> Statements();
@@ -34,9 +35,16 @@ class PgFileRepository final : public domain::FileRepository {
   bool Remove(domain::UserId user, std::string_view cid, const domain::AuditContext& audit) override;
   bool SetPinned(domain::UserId user, std::string_view cid, bool pinned, const domain::AuditContext& audit) override;
   domain::UsageSummary Usage(domain::UserId user, const domain::AuditContext& audit) override;
+  std::string EnqueueJob(domain::UserId user, std::string_view type, std::string_view payload_json, int max_attempts,
+                         std::string_view action, const domain::AuditContext& audit) override;
+  std::optional<std::string> EnqueueJobForHeld(domain::UserId user, std::string_view cid, std::string_view type,
+                                               std::string_view payload_json, int max_attempts,
+                                               std::string_view action, const domain::AuditContext& audit) override;
   std::vector<std::string> CollectGarbage(const std::function<void(const std::string&)>& remove_bytes) override;
 
  private:
+  /// The statements of the task methods (pg_file_repository_jobs.cpp); part of Statements().
+  static std::vector<PreparedStatement> TaskStatements();
   /// Locks and removes one unreferenced content; false when it is referenced or locked.
   bool CollectOne(const std::string& cid, const std::function<void(const std::string&)>& remove_bytes);
 

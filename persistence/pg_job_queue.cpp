@@ -127,12 +127,35 @@ bool PgJobQueue::Heartbeat(std::string_view id, std::string_view worker_id, std:
 }
 
 bool PgJobQueue::Complete(std::string_view id, std::string_view worker_id,
-                          const std::optional<std::string>& result_json) {
-  return UpdateOne(kComplete, id, std::string(worker_id), NullableParam(result_json));
+                          const std::optional<std::string>& result_json, std::optional<std::int64_t> progress_done,
+                          std::optional<std::int64_t> progress_total) {
+  const auto done = Text(progress_done);
+  const auto total = Text(progress_total);
+  return UpdateOne(kComplete, id, std::string(worker_id), NullableParam(result_json), NullableParam(done),
+                   NullableParam(total));
 }
 
 bool PgJobQueue::Fail(std::string_view id, std::string_view worker_id, std::string_view error_code,
                       std::string_view error_message, const domain::RetryPolicy& policy, double jitter01) {
+  return FailAttempt(id, worker_id, error_code, error_message, policy, jitter01, false);
+}
+
+bool PgJobQueue::Bury(std::string_view id, std::string_view worker_id, std::string_view error_code,
+                      std::string_view error_message) {
+  return FailAttempt(id, worker_id, error_code, error_message, {}, 0.0, true);
+}
+
+int PgJobQueue::ReclaimOrphans(std::string_view owner_prefix) {
+  if (owner_prefix.empty()) throw Error(ErrorCode::kInternal, {}, {}, "ReclaimOrphans needs an owner prefix");
+  return connection_.Run([&](pqxx::connection_base& connection) {
+    pqxx::nontransaction txn(connection);
+    return static_cast<int>(txn.exec_prepared(kReclaimOrphans, std::string(owner_prefix)).affected_rows());
+  });
+}
+
+bool PgJobQueue::FailAttempt(std::string_view id, std::string_view worker_id, std::string_view error_code,
+                             std::string_view error_message, const domain::RetryPolicy& policy, double jitter01,
+                             bool permanent) {
   if (!domain::IsJobId(id)) return false;
   return connection_.Run([&](pqxx::connection_base& connection) {
     pqxx::work txn(connection);
@@ -140,7 +163,7 @@ bool PgJobQueue::Fail(std::string_view id, std::string_view worker_id, std::stri
     ExpectRows(owned.size(), 0, 1, kLockOwned);
     if (owned.empty()) return false;
     const int attempts = owned[0][0].as<int>();
-    const bool last = attempts >= owned[0][1].as<int>();
+    const bool last = permanent || attempts >= owned[0][1].as<int>();
     const auto delay = domain::BackoffDelay(policy, attempts, jitter01);
     const auto result = txn.exec_prepared(kFail, std::string(id), std::string(worker_id), std::string(error_code),
                                           std::string(error_message), last, delay.count());
@@ -165,11 +188,15 @@ std::optional<Job> PgJobQueue::Find(std::string_view id) {
   });
 }
 
-domain::Page<Job> PgJobQueue::List(domain::UserId user_id, std::optional<JobState> state, int page, int limit) {
+domain::Page<Job> PgJobQueue::List(domain::UserId user_id, const std::vector<JobState>& states, int page,
+                                   int limit) {
   if (page < 1 || limit < 1) throw Error(ErrorCode::kInvalidQuery, "page and limit must be positive");
   const std::int64_t offset = static_cast<std::int64_t>(page - 1) * limit;
+  // libpqxx 6.4 binds no arrays: the states travel as one comma-separated text (NULL: all).
   std::optional<std::string> state_text;
-  if (state) state_text = std::string(domain::ToString(*state));
+  for (const auto state : states) {
+    state_text = (state_text ? *state_text + "," : std::string()) + std::string(domain::ToString(state));
+  }
   return connection_.Run([&](pqxx::connection_base& connection) {
     pqxx::read_transaction txn(connection);  // page and total from one snapshot
     const auto result = txn.exec_prepared(kList, user_id, NullableParam(state_text), limit, offset);
@@ -188,6 +215,17 @@ domain::Page<Job> PgJobQueue::List(domain::UserId user_id, std::optional<JobStat
     }
     txn.commit();
     return jobs;
+  });
+}
+
+std::vector<std::string> PgJobQueue::LivePayloadValues(std::string_view type, std::string_view field) {
+  return connection_.Run([&](pqxx::connection_base& connection) {
+    pqxx::nontransaction txn(connection);
+    std::vector<std::string> values;
+    for (const auto& row : txn.exec_prepared(kLivePayloadValues, std::string(type), std::string(field))) {
+      values.push_back(row[0].as<std::string>());
+    }
+    return values;
   });
 }
 

@@ -61,21 +61,31 @@ class PgJobQueue final : public domain::JobQueue {
   bool Heartbeat(std::string_view id, std::string_view worker_id, std::chrono::milliseconds lease,
                  std::optional<std::int64_t> progress_done = std::nullopt,
                  std::optional<std::int64_t> progress_total = std::nullopt) override;
-  bool Complete(std::string_view id, std::string_view worker_id,
-                const std::optional<std::string>& result_json) override;
+  bool Complete(std::string_view id, std::string_view worker_id, const std::optional<std::string>& result_json,
+                std::optional<std::int64_t> progress_done = std::nullopt,
+                std::optional<std::int64_t> progress_total = std::nullopt) override;
   bool Fail(std::string_view id, std::string_view worker_id, std::string_view error_code,
             std::string_view error_message, const domain::RetryPolicy& policy, double jitter01) override;
+  bool Bury(std::string_view id, std::string_view worker_id, std::string_view error_code,
+            std::string_view error_message) override;
   bool Release(std::string_view id, std::string_view worker_id) override;
+  int ReclaimOrphans(std::string_view owner_prefix) override;
 
   std::optional<domain::Job> Find(std::string_view id) override;
-  domain::Page<domain::Job> List(domain::UserId user_id, std::optional<domain::JobState> state, int page,
+  domain::Page<domain::Job> List(domain::UserId user_id, const std::vector<domain::JobState>& states, int page,
                                  int limit) override;
   domain::QueueStats Stats() override;
   bool Retry(std::string_view id) override;
 
+  /// payload->>field of every job of `type` that may still run (queued, running or waiting to
+  /// retry): e.g. the spool files upload jobs will read.
+  std::vector<std::string> LivePayloadValues(std::string_view type, std::string_view field);
+
  private:
   /// Runs the single-row statement `name` on job `id` with `args` in autocommit; true when it
   /// changed the row (false too for ids that are no UUID).
+  bool FailAttempt(std::string_view id, std::string_view worker_id, std::string_view error_code,
+                   std::string_view error_message, const domain::RetryPolicy& policy, double jitter01, bool permanent);
   template <typename... Args>
   bool UpdateOne(const char* name, std::string_view id, const Args&... args);
 

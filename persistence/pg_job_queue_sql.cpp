@@ -50,6 +50,15 @@ std::vector<PreparedStatement> PgJobQueue::Statements() {
        "lease_owner = NULL, lease_expires_at = NULL, updated_at = now() "
        "WHERE id IN (SELECT id FROM jobs WHERE state = 'running' AND lease_expires_at < now() "
        "FOR UPDATE SKIP LOCKED)"},
+      // The same ending for leases whose holder is known to be dead (see ReclaimOrphans). The
+      // prefix is matched literally (no LIKE: a worker id may contain % or _).
+      {kReclaimOrphans,
+       "UPDATE jobs SET state = CASE WHEN attempts >= max_attempts THEN 'dead' ELSE 'failed' END, "
+       "finished_at = CASE WHEN attempts >= max_attempts THEN now() END, "
+       "last_error_code = 'worker_died', "
+       "last_error_message = 'worker ' || lease_owner || ' died while running the job', "
+       "lease_owner = NULL, lease_expires_at = NULL, updated_at = now() "
+       "WHERE state = 'running' AND starts_with(lease_owner, $1)"},
       // Expired leases are not matched here but swept just before: that keeps this query on
       // the jobs_runnable index in run_after order, so a claim costs the same with a backlog of
       // millions. The locked row is re-checked after locking (READ COMMITTED), so a job another
@@ -67,6 +76,8 @@ std::vector<PreparedStatement> PgJobQueue::Statements() {
                        "progress_total = COALESCE($5::bigint, progress_total), updated_at = now()" +
                        kOwned + " RETURNING id"},
       {kComplete, std::string("UPDATE jobs SET state = 'succeeded', result = $3::jsonb, finished_at = now(), "
+                              "progress_done = COALESCE($4::bigint, progress_done), "
+                              "progress_total = COALESCE($5::bigint, progress_total), "
                               "last_error_code = NULL, last_error_message = NULL, "
                               "lease_owner = NULL, lease_expires_at = NULL, updated_at = now()") +
                       kOwned + " RETURNING id"},
@@ -84,12 +95,16 @@ std::vector<PreparedStatement> PgJobQueue::Statements() {
       {kRelease, std::string("UPDATE jobs SET state = 'queued', attempts = greatest(attempts - 1, 0), "
                              "lease_owner = NULL, lease_expires_at = NULL, updated_at = now()") +
                      kOwned + " RETURNING id"},
+      {kLivePayloadValues,
+       "SELECT payload->>$2 FROM jobs WHERE type = $1 AND state IN ('queued', 'running', 'failed') "
+       "AND payload->>$2 IS NOT NULL"},
       {kFind, "SELECT " + JobColumns() + " FROM jobs WHERE id = $1::uuid"},
       // count(*) OVER () gives the total with the page, in one round trip.
       {kList, "SELECT " + JobColumns() +
-                  ", count(*) OVER () FROM jobs WHERE user_id = $1 AND ($2::text IS NULL OR state = $2::text) "
+                  ", count(*) OVER () FROM jobs WHERE user_id = $1 AND ($2::text IS NULL OR state = ANY (string_to_array($2, ','))) "
                   "ORDER BY created_at DESC, id DESC LIMIT $3 OFFSET $4"},
-      {kCount, "SELECT count(*) FROM jobs WHERE user_id = $1 AND ($2::text IS NULL OR state = $2::text)"},
+      {kCount,
+       "SELECT count(*) FROM jobs WHERE user_id = $1 AND ($2::text IS NULL OR state = ANY (string_to_array($2, ',')))"},
       {kStats,
        "SELECT count(*) FILTER (WHERE state = 'queued'), count(*) FILTER (WHERE state = 'running'), "
        "count(*) FILTER (WHERE state = 'succeeded'), count(*) FILTER (WHERE state = 'failed'), "

@@ -8,6 +8,7 @@
 #include "persistence/pg_audit_repository.hpp"
 #include "persistence/pg_connection.hpp"
 #include "persistence/pg_file_repository.hpp"
+#include "persistence/pg_job_queue.hpp"
 
 namespace gw::persistence {
 namespace {
@@ -18,6 +19,8 @@ std::vector<PreparedStatement> AllStatements() {
   std::vector<PreparedStatement> statements = PgAccountRepository::Statements();
   for (auto& statement : PgAuditRepository::Statements()) statements.push_back(std::move(statement));
   for (auto& statement : PgFileRepository::Statements()) statements.push_back(std::move(statement));
+  // The whole queue (a superset of the Enqueue statements the file repository needs).
+  for (auto& statement : PgJobQueue::Statements()) statements.push_back(std::move(statement));
   // Once per connection, shared by every repository that writes audit rows.
   for (auto& statement : AuditWriter::Statements()) statements.push_back(std::move(statement));
   statements.push_back({kPing, "SELECT 1"});
@@ -28,12 +31,14 @@ std::vector<PreparedStatement> AllStatements() {
 
 struct PgSession::Impl {
   explicit Impl(std::string dsn)
-      : connection(std::move(dsn), AllStatements()), accounts(connection), audit(connection), files(connection) {}
+      : connection(std::move(dsn), AllStatements()), accounts(connection), audit(connection), files(connection),
+        jobs(connection) {}
 
   PgConnection connection;
   PgAccountRepository accounts;
   PgAuditRepository audit;
   PgFileRepository files;
+  PgJobQueue jobs;
 };
 
 PgSession::PgSession(std::string dsn) : impl_(std::make_unique<Impl>(std::move(dsn))) {}
@@ -45,6 +50,8 @@ domain::AccountRepository& PgSession::Accounts() { return impl_->accounts; }
 domain::AuditRepository& PgSession::Audit() { return impl_->audit; }
 
 domain::FileRepository& PgSession::Files() { return impl_->files; }
+
+domain::JobQueue& PgSession::Jobs() { return impl_->jobs; }
 
 bool PgSession::Ping() {
   try {

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "domain/content.hpp"
+#include "domain/job.hpp"
 #include "domain/ports.hpp"
 
 namespace gw::persistence {
@@ -23,6 +24,7 @@ class PgSession {
   domain::AccountRepository& Accounts();
   domain::AuditRepository& Audit();
   domain::FileRepository& Files();
+  domain::JobQueue& Jobs();
   /// Runs SELECT 1; false when the database cannot be reached (for health checks).
   bool Ping();
 

@@ -23,5 +23,7 @@ Handler DeleteFilesCid(domain::ContentService& content);
 Handler PostPinCid(domain::ContentService& content);
 Handler PostUnpinCid(domain::ContentService& content);
 Handler GetUsage(domain::ContentService& content, domain::UsageCounter& usage);
+Handler GetTasks();
+Handler GetTasksIdStatus();
 
 }  // namespace gw::web::handlers

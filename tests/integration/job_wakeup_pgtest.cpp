@@ -123,21 +123,23 @@ TEST_F(JobWakeupPgTest, ListPagesAUsersJobsNewestFirstAndFiltersByState) {
   for (int i = 0; i < 5; ++i) ids.push_back(queue_->Enqueue("pin", alice, "{}", 3));
   queue_->Enqueue("pin", bob, "{}", 3);
   queue_->Enqueue("gc", std::nullopt, "{}", 3);
-  const auto first = queue_->List(alice, std::nullopt, 1, 2);
+  const auto first = queue_->List(alice, {}, 1, 2);
   EXPECT_EQ(first.total, 5);
   ASSERT_EQ(first.items.size(), 2u);
   EXPECT_EQ(first.items[0].user_id, alice);
-  const auto last = queue_->List(alice, std::nullopt, 3, 2);
+  const auto last = queue_->List(alice, {}, 3, 2);
   ASSERT_EQ(last.items.size(), 1u);
-  const auto beyond = queue_->List(alice, std::nullopt, 9, 2);
+  const auto beyond = queue_->List(alice, {}, 9, 2);
   EXPECT_TRUE(beyond.items.empty());
   EXPECT_EQ(beyond.total, 5);
   ASSERT_TRUE(queue_->Claim("w", 30s));
-  const auto running = queue_->List(alice, JobState::kRunning, 1, 10);
+  const auto running = queue_->List(alice, {JobState::kRunning}, 1, 10);
   ASSERT_EQ(running.total, 1);
   EXPECT_EQ(running.items[0].id, ids[0]);
-  EXPECT_EQ(queue_->List(bob, JobState::kDead, 1, 10).total, 0);
-  EXPECT_THROW(queue_->List(alice, std::nullopt, 0, 10), domain::Error);
+  EXPECT_EQ(queue_->List(alice, {JobState::kQueued, JobState::kRunning}, 1, 10).total, 5);
+  EXPECT_EQ(queue_->List(alice, {JobState::kQueued}, 1, 10).total, 4);
+  EXPECT_EQ(queue_->List(bob, {JobState::kDead}, 1, 10).total, 0);
+  EXPECT_THROW(queue_->List(alice, {}, 0, 10), domain::Error);
 }
 
 TEST_F(JobWakeupPgTest, IdsThatAreNoUuidNameNoJob) {

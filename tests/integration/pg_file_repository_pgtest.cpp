@@ -42,7 +42,8 @@ class PgFileRepositoryTest : public PgSuite {
     WriteFile(path, bytes);
     domain::ContentService service(store_);
     return service.Upload(Files(), domain::Principal{user, "", false, ""},
-                          domain::UploadSource{path, 0, bytes.size(), name}, kAudit);
+                          domain::UploadSource{path, 0, bytes.size(), name}, kAudit)
+        .file.value();
   }
   domain::Page<domain::StoredFile> List(domain::UserId user, const domain::FileQuery& query) {
     return Files().List(user, query, kAudit);

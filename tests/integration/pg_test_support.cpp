@@ -84,8 +84,10 @@ std::string ScratchDatabase::Scalar(const std::string& sql, const std::string& p
 }
 
 void ScratchDatabase::TerminateOtherConnections() const {
+  // With a timeout (PostgreSQL 14+) it returns once each backend has exited and closed its
+  // socket, as after a completed restart, rather than while they are still going away.
   Scalar(
-      "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+      "SELECT count(pg_terminate_backend(pid, 5000)) FROM pg_stat_activity "
       "WHERE datname = current_database() AND pid <> pg_backend_pid()");
 }
 

@@ -44,7 +44,8 @@ class ScratchDatabase {
   std::string Scalar(const std::string& sql) const;
   /// Runs `sql` with one text parameter $1 and returns the single value it selects.
   std::string Scalar(const std::string& sql, const std::string& param) const;
-  /// Ends every other connection to this database (simulates a database restart).
+  /// Ends every other connection to this database and waits until their backends exited
+  /// (simulates a completed database restart).
   void TerminateOtherConnections() const;
 
  private:

@@ -150,5 +150,68 @@ TEST(Config, ErrorsNeverContainThePepper) {
   EXPECT_EQ(ConfigErrorOf(With(Minimal(), "GW_KEY_PEPPER", secret)).find(secret), std::string::npos);
 }
 
+// --- asynchronous jobs (issue #4) ----------------------------------------------------------
+
+TEST(Config, JobSettingsHaveDefaults) {
+  const Config config = LoadConfig(Lookup(Minimal()), 4, false);
+  EXPECT_EQ(config.async_threshold, 10u * 1024 * 1024);
+  EXPECT_EQ(config.job_workers, 1);
+  EXPECT_EQ(config.job_concurrency, 2);
+  EXPECT_EQ(config.job_max_attempts, 5);
+  EXPECT_EQ(config.job_lease, std::chrono::seconds(30));
+}
+
+TEST(Config, ReadsExplicitJobSettings) {
+  Env env = Minimal();
+  env["GW_ASYNC_THRESHOLD"] = "4096";
+  env["GW_JOB_WORKERS"] = "3";
+  env["GW_JOB_CONCURRENCY"] = "8";
+  env["GW_JOB_MAX_ATTEMPTS"] = "10";
+  env["GW_JOB_LEASE_S"] = "120";
+  const Config config = LoadConfig(Lookup(env), 4, false);
+  EXPECT_EQ(config.async_threshold, 4096u);
+  EXPECT_EQ(config.job_workers, 3);
+  EXPECT_EQ(config.job_concurrency, 8);
+  EXPECT_EQ(config.job_max_attempts, 10);
+  EXPECT_EQ(config.job_lease, std::chrono::seconds(120));
+}
+
+struct Bounds {
+  const char* name;
+  const char* min;
+  const char* max;
+};
+// 0 job workers is allowed (jobs run on other hosts); a threshold above the 100 MiB upload
+// limit could never be reached; a lease under 2 s would expire between two heartbeats.
+constexpr Bounds kJobBounds[] = {{"GW_ASYNC_THRESHOLD", "1", "104857600"}, {"GW_JOB_WORKERS", "0", "16"},
+                                 {"GW_JOB_CONCURRENCY", "1", "64"},        {"GW_JOB_MAX_ATTEMPTS", "1", "100"},
+                                 {"GW_JOB_LEASE_S", "2", "3600"}};
+
+TEST(Config, JobSettingsAcceptTheirBounds) {
+  for (const auto& [name, min, max] : kJobBounds) {
+    EXPECT_EQ(ConfigErrorOf(With(Minimal(), name, min)), "<no error>") << name << "=" << min;
+    EXPECT_EQ(ConfigErrorOf(With(Minimal(), name, max)), "<no error>") << name << "=" << max;
+  }
+  EXPECT_EQ(LoadConfig(Lookup(With(Minimal(), "GW_JOB_WORKERS", "0")), 4, false).job_workers, 0);
+  EXPECT_EQ(LoadConfig(Lookup(With(Minimal(), "GW_ASYNC_THRESHOLD", "104857600")), 4, false).async_threshold,
+            100u * 1024 * 1024);
+}
+
+TEST(Config, JobSettingsOutsideTheirBoundsAreConfigErrorsNamingTheVariable) {
+  for (const auto& [name, min, max] : kJobBounds) {
+    const std::string below = std::to_string(std::stoll(min) - 1);
+    const std::string above = std::to_string(std::stoll(max) + 1);
+    for (const std::string& bad : {below, above, std::string("abc"), std::string("5s")}) {
+      const std::string message = ConfigErrorOf(With(Minimal(), name, bad));
+      EXPECT_NE(message.find(name), std::string::npos) << name << "=" << bad << ": " << message;
+    }
+  }
+}
+
+TEST(Config, AnEmptyJobSettingMeansTheDefault) {
+  // As for every other variable: `GW_JOB_LEASE_S=` in an env file must not be an error.
+  EXPECT_EQ(LoadConfig(Lookup(With(Minimal(), "GW_JOB_LEASE_S", "")), 4, false).job_lease, std::chrono::seconds(30));
+}
+
 }  // namespace
 }  // namespace gw::web

@@ -1,3 +1,4 @@
+#include "job_fakes.hpp"
 #include "fcgi/wrappers.hpp"
 
 #include <gtest/gtest.h>
@@ -77,6 +78,14 @@ class NoFiles : public domain::FileRepository {
   std::vector<std::string> CollectGarbage(const std::function<void(const std::string&)>&) override {
     return Unexpected<std::vector<std::string>>();
   }
+  std::string EnqueueJob(domain::UserId, std::string_view, std::string_view, int, std::string_view,
+                         const domain::AuditContext&) override {
+    return Unexpected<std::string>();
+  }
+  std::optional<std::string> EnqueueJobForHeld(domain::UserId, std::string_view, std::string_view, std::string_view,
+                                               int, std::string_view, const domain::AuditContext&) override {
+    return Unexpected<std::optional<std::string>>();
+  }
 
  private:
   template <typename T>
@@ -137,12 +146,13 @@ class WrappersTest : public ::testing::Test {
   WrappersTest()
       : key(TheKey()),
         repo(domain::HashApiKey(kPepper, key), domain::KeyLookup{7, "alice@example.com", false, true, true}),
-        context{repo, audit, files, [] { return true; }} {}
+        context{repo, audit, files, jobs, [] { return true; }} {}
 
   std::string key;
   OneKeyRepository repo;
   NoAudit audit;
   NoFiles files;
+  test::MemoryJobQueue jobs;
   Context context;
   ZeroRandom random;
   domain::KeyCache cache{60s, 100};
