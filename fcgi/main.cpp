@@ -141,7 +141,11 @@ int RunWorker(const web::Config& config, int listen_fd, int slot) {
   // removes it (only files of dead pids are touched, so live uploads of others are safe).
   persistence::LocalContentStore::CleanStaleStaging(config.store_dir);
   persistence::LocalUploadSpool spool(SpoolDir(config));
-  domain::ContentService content(store, spool, TaskSettingsOf(config));
+  // The spool is local: without a job worker on this host a task would never run, so every
+  // upload is then stored within its request.
+  domain::ContentService content = config.job_workers > 0
+                                       ? domain::ContentService(store, spool, TaskSettingsOf(config))
+                                       : domain::ContentService(store);
 
   const web::Handler application = web::BuildApplication({accounts, content, usage, log});
   const fcgi::ThreadStateFactory make_thread_state = [&config] {
