@@ -8,6 +8,7 @@
 #include <array>
 
 #include "domain/error.hpp"
+#include "domain/multibase.hpp"
 
 namespace gw::domain {
 
@@ -55,14 +56,7 @@ std::string HashApiKey(std::string_view pepper, std::string_view key) {
            reinterpret_cast<const unsigned char*>(key.data()), key.size(), mac.data(), &mac_length) == nullptr) {
     throw Error(ErrorCode::kInternal, {}, {}, "HMAC-SHA256 failed");
   }
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string hex;
-  hex.reserve(mac_length * 2);
-  for (unsigned i = 0; i < mac_length; ++i) {
-    hex += kHex[mac[i] >> 4];
-    hex += kHex[mac[i] & 15];
-  }
-  return hex;
+  return LowerHex(std::span<const std::uint8_t>(mac.data(), mac_length));
 }
 
 std::string_view PublicKeyPrefix(std::string_view key) {

@@ -196,6 +196,8 @@ std::optional<std::vector<std::uint8_t>> MultibaseDecode(std::string_view text) 
   return std::nullopt;
 }
 
+std::string LowerHex(std::span<const std::uint8_t> bytes) { return Base16Encode(bytes, kBase16Lower); }
+
 std::string Base58BtcEncode(std::span<const std::uint8_t> bytes) { return BaseNEncode(bytes, kBase58); }
 
 std::optional<std::vector<std::uint8_t>> Base58BtcDecode(std::string_view text) {

@@ -26,7 +26,9 @@ std::optional<Multibase> MultibaseFromPrefix(char prefix);
 /// Decodes a prefixed string; nullopt on unknown prefix or any non-canonical/invalid character.
 std::optional<std::vector<std::uint8_t>> MultibaseDecode(std::string_view text);
 
-/// Bare (unprefixed) codecs; CIDv0 uses base58btc without a prefix.
+/// Bare (unprefixed) codecs; CIDv0 uses base58btc without a prefix. LowerHex is bare base16,
+/// the form digests and MACs are written in.
+std::string LowerHex(std::span<const std::uint8_t> bytes);
 std::string Base58BtcEncode(std::span<const std::uint8_t> bytes);
 std::optional<std::vector<std::uint8_t>> Base58BtcDecode(std::string_view text);
 

@@ -49,18 +49,14 @@ template <typename Report>
 bool TryReport(const JobRunContext& context, const domain::Job& job, const char* what, Report&& report) {
   try {
     if (report()) return true;
-    LogEvent(context.log, LogLevel::kWarn, [&] {
-      auto fields = Fields(job, "job_lease_lost");
-      fields["report"] = what;
-      return fields;
-    }());
+    auto fields = Fields(job, "job_lease_lost");
+    fields["report"] = what;
+    LogEvent(context.log, LogLevel::kWarn, fields);
   } catch (const std::exception& error) {
-    LogEvent(context.log, LogLevel::kError, [&] {
-      auto fields = Fields(job, "job_report_failed");
-      fields["report"] = what;
-      fields["error"] = error.what();
-      return fields;
-    }());
+    auto fields = Fields(job, "job_report_failed");
+    fields["report"] = what;
+    fields["error"] = error.what();
+    LogEvent(context.log, LogLevel::kError, fields);
   }
   return false;
 }

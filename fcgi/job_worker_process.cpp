@@ -107,13 +107,11 @@ int RunJobWorkerProcess(const JobWorkerOptions& options, const JobThreadStateFac
   }
   running.StopAll();
   // A handler stops at its next progress report; keep the leases alive until then.
-  for (auto& thread : threads) {
-    while (running.Count() > 0) {
-      wait(std::chrono::milliseconds(100));
-      heartbeat();
-    }
-    thread.join();
+  while (running.Count() > 0) {
+    wait(std::chrono::milliseconds(100));
+    heartbeat();
   }
+  for (auto& thread : threads) thread.join();
   LogEvent(log, LogLevel::kInfo, {{"type", "job_worker_stopped"}});
   return 0;
 }

@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "domain/error.hpp"
+#include "domain/multibase.hpp"
 #include "persistence/pg_connection.hpp"
 
 namespace gw::persistence {
@@ -53,13 +54,7 @@ std::string Sha256Hex(const std::string& data) {
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int size = 0;
   if (EVP_Digest(data.data(), data.size(), digest, &size, EVP_sha256(), nullptr) != 1) Fail("SHA-256 failed");
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string hex;
-  for (unsigned int i = 0; i < size; ++i) {
-    hex += kHex[digest[i] >> 4];
-    hex += kHex[digest[i] & 0xf];
-  }
-  return hex;
+  return domain::LowerHex(std::span<const std::uint8_t>(digest, size));
 }
 
 std::map<std::string, std::string> AppliedChecksums(pqxx::connection_base& connection) {

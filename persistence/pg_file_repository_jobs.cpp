@@ -11,6 +11,16 @@ namespace {
 
 constexpr const char* kLockHeld = "files_lock_held";
 
+// The job and its audit row in `txn`: both commit or neither does.
+std::string EnqueueAudited(pqxx::work& txn, domain::UserId user, std::string_view type, std::string_view payload_json,
+                           int max_attempts, std::string_view action, const domain::AuditContext& audit,
+                           domain::AuditDetails details) {
+  auto id = PgJobQueue::Enqueue(txn, type, user, payload_json, max_attempts);
+  details.emplace_back("task_id", id);
+  AuditWriter::Write(txn, user, std::string(action), audit, details);
+  return id;
+}
+
 }  // namespace
 
 std::vector<PreparedStatement> PgFileRepository::TaskStatements() {
@@ -26,8 +36,7 @@ std::string PgFileRepository::EnqueueJob(domain::UserId user, std::string_view t
                                          const domain::AuditContext& audit) {
   return connection_.Run([&](pqxx::connection_base& connection) {
     pqxx::work txn(connection);
-    auto id = PgJobQueue::Enqueue(txn, type, user, payload_json, max_attempts);
-    AuditWriter::Write(txn, user, std::string(action), audit, {{"task_id", id}});
+    auto id = EnqueueAudited(txn, user, type, payload_json, max_attempts, action, audit, {});
     txn.commit();
     return id;
   });
@@ -42,8 +51,7 @@ std::optional<std::string> PgFileRepository::EnqueueJobForHeld(domain::UserId us
     const auto held = txn.exec_prepared(kLockHeld, user, std::string(cid));
     ExpectRows(held.size(), 0, 1, kLockHeld);
     if (held.empty()) return std::nullopt;
-    auto id = PgJobQueue::Enqueue(txn, type, user, payload_json, max_attempts);
-    AuditWriter::Write(txn, user, std::string(action), audit, {{"cid", std::string(cid)}, {"task_id", id}});
+    auto id = EnqueueAudited(txn, user, type, payload_json, max_attempts, action, audit, {{"cid", std::string(cid)}});
     txn.commit();
     return id;
   });

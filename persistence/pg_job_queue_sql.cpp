@@ -23,6 +23,15 @@ constexpr const char* kOwned = " WHERE id = $1::uuid AND state = 'running' AND l
 // Durations travel as milliseconds (libpqxx 6.4 has no interval type).
 constexpr const char* kMs = "::bigint * interval '1 millisecond'";
 
+// Ends the lease of a running job whose worker is gone: the attempt counts as failed, the job is
+// due again (its run_after is in the past, so it goes first), or dead after its last attempt.
+std::string EndLostLease(const std::string& error_code, const std::string& message_sql) {
+  return "UPDATE jobs SET state = CASE WHEN attempts >= max_attempts THEN 'dead' ELSE 'failed' END, "
+         "finished_at = CASE WHEN attempts >= max_attempts THEN now() END, last_error_code = '" +
+         error_code + "', last_error_message = " + message_sql +
+         ", lease_owner = NULL, lease_expires_at = NULL, updated_at = now() ";
+}
+
 }  // namespace
 
 std::vector<PreparedStatement> PgJobQueue::EnqueueStatements() {
@@ -38,27 +47,17 @@ std::vector<PreparedStatement> PgJobQueue::EnqueueStatements() {
 std::vector<PreparedStatement> PgJobQueue::Statements() {
   auto statements = EnqueueStatements();
   const std::vector<PreparedStatement> own{
-      // A running job whose lease expired lost its worker (killed, hung or cut off). Its
-      // attempt counts as failed; the job is due again at once (its run_after is in the past,
-      // so it goes first) unless that was its last attempt. SKIP LOCKED: a row being updated
-      // right now (a late Heartbeat, another sweep) is left alone, so no one ever waits here.
-      {kSweep,
-       "UPDATE jobs SET state = CASE WHEN attempts >= max_attempts THEN 'dead' ELSE 'failed' END, "
-       "finished_at = CASE WHEN attempts >= max_attempts THEN now() END, "
-       "last_error_code = 'lease_expired', "
-       "last_error_message = 'the lease of worker ' || lease_owner || ' expired', "
-       "lease_owner = NULL, lease_expires_at = NULL, updated_at = now() "
-       "WHERE id IN (SELECT id FROM jobs WHERE state = 'running' AND lease_expires_at < now() "
-       "FOR UPDATE SKIP LOCKED)"},
-      // The same ending for leases whose holder is known to be dead (see ReclaimOrphans). The
-      // prefix is matched literally (no LIKE: a worker id may contain % or _).
+      // A running job whose lease expired lost its worker (killed, hung or cut off). SKIP
+      // LOCKED: a row being updated right now (a late Heartbeat, another sweep) is left alone,
+      // so no one ever waits here.
+      {kSweep, EndLostLease("lease_expired", "'the lease of worker ' || lease_owner || ' expired'") +
+                   "WHERE id IN (SELECT id FROM jobs WHERE state = 'running' AND lease_expires_at < now() "
+                   "FOR UPDATE SKIP LOCKED)"},
+      // Leases whose holder is known to be dead (see ReclaimOrphans). The prefix is matched
+      // literally (no LIKE: a worker id may contain % or _).
       {kReclaimOrphans,
-       "UPDATE jobs SET state = CASE WHEN attempts >= max_attempts THEN 'dead' ELSE 'failed' END, "
-       "finished_at = CASE WHEN attempts >= max_attempts THEN now() END, "
-       "last_error_code = 'worker_died', "
-       "last_error_message = 'worker ' || lease_owner || ' died while running the job', "
-       "lease_owner = NULL, lease_expires_at = NULL, updated_at = now() "
-       "WHERE state = 'running' AND starts_with(lease_owner, $1)"},
+       EndLostLease("worker_died", "'worker ' || lease_owner || ' died while running the job'") +
+           "WHERE state = 'running' AND starts_with(lease_owner, $1)"},
       // Expired leases are not matched here but swept just before: that keeps this query on
       // the jobs_runnable index in run_after order, so a claim costs the same with a backlog of
       // millions. The locked row is re-checked after locking (READ COMMITTED), so a job another

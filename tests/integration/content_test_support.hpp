@@ -12,6 +12,7 @@
 #include <string>
 
 #include "domain/content.hpp"
+#include "domain/multibase.hpp"
 #include "domain/sha256_openssl.hpp"
 #include "domain/unixfs_importer.hpp"
 
@@ -41,13 +42,7 @@ inline std::string Sha256Hex(const std::string& bytes) {
   domain::OpenSslSha256 hasher;
   hasher.Update(std::span(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size()));
   const auto digest = hasher.Final();
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string hex;
-  for (const auto byte : digest) {
-    hex.push_back(kHex[byte >> 4]);
-    hex.push_back(kHex[byte & 0xf]);
-  }
-  return hex;
+  return domain::LowerHex(digest);
 }
 
 /// What the store must report for `bytes`, computed in memory with domain::ImportBytes (the

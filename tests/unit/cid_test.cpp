@@ -34,6 +34,12 @@ void ExpectInvalidBytes(const std::vector<std::uint8_t>& bytes) {
   EXPECT_THROW(Cid::FromBytes(bytes), Error);
 }
 
+TEST(LowerHex, WritesEachByteAsTwoLowerCaseDigits) {
+  const std::vector<std::uint8_t> bytes{0x00, 0x0f, 0xab, 0xff};
+  EXPECT_EQ(LowerHex(bytes), "000fabff");
+  EXPECT_EQ(LowerHex({}), "");
+}
+
 TEST(Cid, FromSha256MatchesSpecVector) {
   OpenSslSha256 sha;
   const Cid cid = Cid::FromSha256(codec::kRaw, sha.Digest(Bytes("hello world")));
