@@ -3,7 +3,7 @@
 /// The closed set of errors the service can report, and the one exception type that carries them.
 ///
 /// Client-side codes come before kServerSideError and server-side codes after it, so a code that
-/// is missing from the HTTP table (fcgi/error_table.cpp) still falls back to 4xx or 5xx by
+/// is missing from the HTTP table (fcgi/http/error_table.cpp) still falls back to 4xx or 5xx by
 /// position. When you add a code, add its row to that table and to the error list in docs/api.md.
 
 #include <string>

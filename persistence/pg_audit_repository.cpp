@@ -4,6 +4,7 @@
 #include <string>
 
 #include "domain/error.hpp"
+#include "persistence/pg_paged_list.hpp"
 
 namespace gw::persistence {
 namespace {
@@ -46,43 +47,23 @@ domain::AuditEntry ReadEntry(const pqxx::row& row) {
 
 std::vector<PreparedStatement> PgAuditRepository::Statements() {
   return {
-      // count(*) OVER () gives the total with the page, in one round trip.
+      // Paged as persistence/pg_paged_list.hpp describes.
       {kList, std::string("SELECT a.id, u.email, actor.email, a.action, a.details::text, a.request_id, "
                           "a.client_address, ") +
-                  IsoUtc("a.created_at") + ", count(*) OVER ()" + kFilter +
+                  IsoUtc("a.created_at") + PageTotalColumn() + kFilter +
                   " ORDER BY a.created_at DESC, a.id DESC LIMIT $5 OFFSET $6"},
-      // Only needed for a page past the end, which has no row to carry the total.
       {kCount, std::string("SELECT count(*)") + kFilter},
   };
 }
 
 domain::Page<domain::AuditEntry> PgAuditRepository::List(const domain::AuditQuery& query) {
-  if (query.page < 1 || query.limit < 1) {
-    throw Error(ErrorCode::kInvalidQuery, "page and limit must be positive");
-  }
-  const std::int64_t offset = static_cast<std::int64_t>(query.page - 1) * query.limit;
+  const auto window = MakePageWindow(query.page, query.limit);
   return connection_.Run([&](pqxx::connection_base& connection) {
     try {
       pqxx::nontransaction txn(connection);
-      const auto email = NullableParam(query.user_email);
-      const auto action = NullableParam(query.action);
-      const auto since = NullableParam(query.since);
-      const auto until = NullableParam(query.until);
-      const auto result = txn.exec_prepared(kList, email, action, since, until, query.limit, offset);
-      ExpectRows(result.size(), 0, static_cast<std::size_t>(query.limit), kList);
-      domain::Page<domain::AuditEntry> page;
-      page.page = query.page;
-      page.limit = query.limit;
-      page.items.reserve(result.size());
-      for (const auto& row : result) page.items.push_back(ReadEntry(row));
-      if (!result.empty()) {
-        page.total = result[0][8].as<std::int64_t>();
-      } else if (offset > 0) {
-        const auto count = txn.exec_prepared(kCount, email, action, since, until);
-        ExpectRows(count.size(), 1, 1, kCount);
-        page.total = count[0][0].as<std::int64_t>();
-      }
-      return page;
+      return ReadPage<domain::AuditEntry>(txn, window, kList, kCount, ReadEntry, NullableParam(query.user_email),
+                                          NullableParam(query.action), NullableParam(query.since),
+                                          NullableParam(query.until));
     } catch (const pqxx::sql_error& e) {
       // Class 22 (data exception): PostgreSQL could not read `since` or `until` as a timestamp.
       if (e.sqlstate().rfind("22", 0) != 0) throw;

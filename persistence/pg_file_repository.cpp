@@ -5,6 +5,7 @@
 
 #include "domain/error.hpp"
 #include "persistence/audit_writer.hpp"
+#include "persistence/pg_paged_list.hpp"
 
 namespace gw::persistence {
 namespace {
@@ -88,10 +89,9 @@ std::vector<PreparedStatement> PgFileRepository::Statements() {
        "uploaded_at = now(), updated_at = now() RETURNING " +
            FileColumns()},
       {kFindHeld, "SELECT " + FileColumns() + " FROM files WHERE user_id = $1 AND cid = $2 AND deleted_at IS NULL"},
-      // count(*) OVER () gives the total with the page, in one round trip.
-      {kList, "SELECT " + FileColumns() + ", count(*) OVER ()" + kListFilter +
+      // Paged as persistence/pg_paged_list.hpp describes.
+      {kList, "SELECT " + FileColumns() + PageTotalColumn() + kListFilter +
                   " ORDER BY uploaded_at DESC, id DESC LIMIT $5 OFFSET $6"},
-      // Only needed for a page past the end, which has no row to carry the total.
       {kCount, std::string("SELECT count(*)") + kListFilter},
       {kSoftDelete,
        "UPDATE files SET deleted_at = now(), pinned = false, updated_at = now() "
@@ -158,31 +158,13 @@ std::optional<domain::StoredFile> PgFileRepository::FindHeld(domain::UserId user
 
 domain::Page<domain::StoredFile> PgFileRepository::List(domain::UserId user, const domain::FileQuery& query,
                                                         const domain::AuditContext& audit) {
-  if (query.page < 1 || query.limit < 1) {
-    throw Error(ErrorCode::kInvalidQuery, "page and limit must be positive");
-  }
-  const std::int64_t offset = static_cast<std::int64_t>(query.page - 1) * query.limit;
+  const auto window = MakePageWindow(query.page, query.limit);
   std::optional<std::string> name;
   if (query.name) name = EscapeLike(*query.name);
   return connection_.Run([&](pqxx::connection_base& connection) {
     pqxx::work txn(connection);
-    const auto pinned = PinnedParam(query.pinned);
-    const auto name_pattern = NullableParam(name);
-    const auto cid = NullableParam(query.cid);
-    const auto result = txn.exec_prepared(kList, user, pinned, name_pattern, cid, query.limit, offset);
-    ExpectRows(result.size(), 0, static_cast<std::size_t>(query.limit), kList);
-    domain::Page<domain::StoredFile> page;
-    page.page = query.page;
-    page.limit = query.limit;
-    page.items.reserve(result.size());
-    for (const auto& row : result) page.items.push_back(ReadFile(row));
-    if (!result.empty()) {
-      page.total = result[0][7].as<std::int64_t>();
-    } else if (offset > 0) {
-      const auto count = txn.exec_prepared(kCount, user, pinned, name_pattern, cid);
-      ExpectRows(count.size(), 1, 1, kCount);
-      page.total = count[0][0].as<std::int64_t>();
-    }
+    auto page = ReadPage<domain::StoredFile>(txn, window, kList, kCount, ReadFile, user, PinnedParam(query.pinned),
+                                             NullableParam(name), NullableParam(query.cid));
     AuditWriter::Write(txn, user, "list_files", audit,
                        {{"page", std::to_string(page.page)},
                         {"limit", std::to_string(page.limit)},

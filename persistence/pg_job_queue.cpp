@@ -4,6 +4,7 @@
 
 #include "domain/error.hpp"
 #include "persistence/pg_job_queue_sql.hpp"
+#include "persistence/pg_paged_list.hpp"
 
 namespace gw::persistence {
 namespace {
@@ -190,8 +191,7 @@ std::optional<Job> PgJobQueue::Find(std::string_view id) {
 
 domain::Page<Job> PgJobQueue::List(domain::UserId user_id, const std::vector<JobState>& states, int page,
                                    int limit) {
-  if (page < 1 || limit < 1) throw Error(ErrorCode::kInvalidQuery, "page and limit must be positive");
-  const std::int64_t offset = static_cast<std::int64_t>(page - 1) * limit;
+  const auto window = MakePageWindow(page, limit);
   // libpqxx 6.4 binds no arrays: the states travel as one comma-separated text (NULL: all).
   std::optional<std::string> state_text;
   for (const auto state : states) {
@@ -199,20 +199,7 @@ domain::Page<Job> PgJobQueue::List(domain::UserId user_id, const std::vector<Job
   }
   return connection_.Run([&](pqxx::connection_base& connection) {
     pqxx::read_transaction txn(connection);  // page and total from one snapshot
-    const auto result = txn.exec_prepared(kList, user_id, NullableParam(state_text), limit, offset);
-    ExpectRows(result.size(), 0, static_cast<std::size_t>(limit), kList);
-    domain::Page<Job> jobs;
-    jobs.page = page;
-    jobs.limit = limit;
-    jobs.items.reserve(result.size());
-    for (const auto& row : result) jobs.items.push_back(ReadJob(row));
-    if (!result.empty()) {
-      jobs.total = result[0][16].as<std::int64_t>();
-    } else if (offset > 0) {  // a page past the end has no row to carry the total
-      const auto count = txn.exec_prepared(kCount, user_id, NullableParam(state_text));
-      ExpectRows(count.size(), 1, 1, kCount);
-      jobs.total = count[0][0].as<std::int64_t>();
-    }
+    auto jobs = ReadPage<Job>(txn, window, kList, kCount, ReadJob, user_id, NullableParam(state_text));
     txn.commit();
     return jobs;
   });

@@ -1,6 +1,7 @@
 #include "persistence/pg_job_queue_sql.hpp"
 
 #include "persistence/pg_job_queue.hpp"
+#include "persistence/pg_paged_list.hpp"
 
 // The SQL of PgJobQueue, apart from its logic so that each file stays readable.
 namespace gw::persistence {
@@ -98,9 +99,9 @@ std::vector<PreparedStatement> PgJobQueue::Statements() {
        "SELECT payload->>$2 FROM jobs WHERE type = $1 AND state IN ('queued', 'running', 'failed') "
        "AND payload->>$2 IS NOT NULL"},
       {kFind, "SELECT " + JobColumns() + " FROM jobs WHERE id = $1::uuid"},
-      // count(*) OVER () gives the total with the page, in one round trip.
-      {kList, "SELECT " + JobColumns() +
-                  ", count(*) OVER () FROM jobs WHERE user_id = $1 AND ($2::text IS NULL OR state = ANY (string_to_array($2, ','))) "
+      // Paged as persistence/pg_paged_list.hpp describes.
+      {kList, "SELECT " + JobColumns() + PageTotalColumn() +
+                  " FROM jobs WHERE user_id = $1 AND ($2::text IS NULL OR state = ANY (string_to_array($2, ','))) "
                   "ORDER BY created_at DESC, id DESC LIMIT $3 OFFSET $4"},
       {kCount,
        "SELECT count(*) FROM jobs WHERE user_id = $1 AND ($2::text IS NULL OR state = ANY (string_to_array($2, ',')))"},

@@ -47,6 +47,30 @@ class AccessLog : public E2eTest {
   }
 };
 
+// nginx keeps no list of routes: a path the app does not know reaches the app, which answers
+// the JSON 404 (or 405 for a known path and another method) and logs it like any request.
+TEST_F(AccessLog, UnknownPathsAndMethodsAreAnsweredAndLoggedByTheApp) {
+  ASSERT_TRUE(Require(env_.log_dir, "GW_TEST_LOG_DIR"));
+  struct Case {
+    const char* method;
+    const char* path;
+    long status;
+    const char* code;
+  };
+  for (const Case& c : {Case{"GET", "/nope/deeper", 404, "not_found"}, Case{"POST", "/register/extra", 404, "not_found"},
+                        Case{"DELETE", "/health", 405, "method_not_allowed"}}) {
+    const std::string id = "e2e-unknown-" + RandomHex(16);
+    auto response = Client().Request(c.method, c.path, {{"X-Request-Id", id}});
+    ExpectErrorEnvelope(response, c.status, c.code);
+    std::vector<Found> lines;
+    ASSERT_TRUE(PollUntil(2000ms, [&] {
+      lines = LinesWithRequestId(id);
+      return !lines.empty();
+    })) << c.method << " " << c.path << " did not reach the app: no worker log line has request_id " << id;
+    EXPECT_EQ(lines[0].line.value("status", 0), c.status) << lines[0].raw;
+  }
+}
+
 TEST_F(AccessLog, LineHasRequestIdRouteStatusLatencyAndOnlyTheKeyPrefix) {
   ASSERT_TRUE(Require(env_.log_dir, "GW_TEST_LOG_DIR"));
   const auto user = RegisterUser("logged");

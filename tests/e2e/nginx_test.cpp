@@ -1,5 +1,5 @@
-// What nginx itself answers: body limits, unknown routes, HTTP->HTTPS redirects, security
-// headers, and TLS that a client can (and must) verify.
+// What nginx does in front of the app: body limits, unknown routes passed on to the app (JSON 404),
+// HTTP->HTTPS redirects, security headers, and TLS that a client can (and must) verify.
 #include <filesystem>
 
 #include "e2e_support.hpp"

@@ -1,4 +1,4 @@
-// Asynchronous uploads (issue #4) when things break: the job worker killed (SIGKILL) while it
+// Asynchronous uploads when things break: the job worker killed (SIGKILL) while it
 // runs a job, and PostgreSQL restarted while jobs wait. Both times every task still ends
 // `succeeded` with the reference CID and nothing is stored twice. The job worker is paused with
 // SIGSTOP to hold jobs in the queue; a guard always resumes it, so a failing test never leaves

@@ -1,4 +1,4 @@
-// Asynchronous uploads (issue #4): files of GW_ASYNC_THRESHOLD (10 MiB) or more answer 202 with a
+// Asynchronous uploads: files of GW_ASYNC_THRESHOLD (10 MiB) or more answer 202 with a
 // task; the task runs to `succeeded` with the same file object a 201 carries; who may see a task;
 // GET /tasks. The job worker's crash and a PostgreSQL restart are in tasks_recovery_test.cpp.
 #include "task_support.hpp"

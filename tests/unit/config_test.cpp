@@ -150,7 +150,7 @@ TEST(Config, ErrorsNeverContainThePepper) {
   EXPECT_EQ(ConfigErrorOf(With(Minimal(), "GW_KEY_PEPPER", secret)).find(secret), std::string::npos);
 }
 
-// --- asynchronous jobs (issue #4) ----------------------------------------------------------
+// --- asynchronous jobs --------------------------------------------------------------------
 
 TEST(Config, JobSettingsHaveDefaults) {
   const Config config = LoadConfig(Lookup(Minimal()), 4, false);

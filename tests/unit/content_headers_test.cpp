@@ -1,4 +1,4 @@
-#include "fcgi/content_headers.hpp"
+#include "fcgi/http/content_headers.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-// ContentService on the job side of issue #4: the upload and pin jobs must record exactly what
+// ContentService on the job side of asynchronous jobs: the upload and pin jobs must record exactly what
 // the synchronous request would have, on behalf of the owner and the creating request.
 #include "code_of.hpp"
 #include "content_fakes.hpp"

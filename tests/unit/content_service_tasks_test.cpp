@@ -1,4 +1,4 @@
-// ContentService on the request side of issue #4: which uploads and pins are done within the
+// ContentService on the request side of asynchronous jobs: which uploads and pins are done within the
 // request and which become tasks, and what a task is created with.
 #include "code_of.hpp"
 #include "content_fakes.hpp"

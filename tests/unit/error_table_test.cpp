@@ -1,4 +1,4 @@
-#include "fcgi/error_table.hpp"
+#include "fcgi/http/error_table.hpp"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -13,7 +13,7 @@ namespace {
 using domain::Error;
 using domain::ErrorCode;
 
-// The documented contract, written out independently of fcgi/error_table.cpp.
+// The documented contract, written out independently of fcgi/http/error_table.cpp.
 const std::map<ErrorCode, std::pair<int, std::string>> kExpected{
     {ErrorCode::kBadRequest, {400, "bad_request"}},
     {ErrorCode::kInvalidJson, {400, "invalid_json"}},

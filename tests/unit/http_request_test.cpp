@@ -1,9 +1,10 @@
-#include "fcgi/http_request.hpp"
+#include "fcgi/http/http_request.hpp"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include "fcgi/http_response.hpp"
+#include "domain/error.hpp"
+#include "fcgi/http/http_response.hpp"
 
 namespace gw::web {
 namespace {
@@ -74,17 +75,32 @@ TEST(HttpRequest, QueryParamKeepsEqualsSignsInTheValue) {
   EXPECT_EQ(WithQuery("since=a=b").QueryParam("since"), "a=b");
 }
 
-TEST(PercentDecode, LeavesMalformedEscapesAlone) {
-  EXPECT_EQ(PercentDecode("100%"), "100%");
-  EXPECT_EQ(PercentDecode("%4"), "%4");
-  EXPECT_EQ(PercentDecode("%zz"), "%zz");
-  EXPECT_EQ(PercentDecode("%4g"), "%4g");
+TEST(HttpRequest, MalformedEscapeInTheQueryIsAnInvalidQueryError) {
+  for (const char* query : {"page=100%", "name=%4", "name=%zz&page=1", "%4g=1"}) {
+    try {
+      WithQuery(query).QueryParam("page");
+      ADD_FAILURE() << query << " was accepted";
+    } catch (const domain::Error& error) {
+      EXPECT_EQ(error.Code(), domain::ErrorCode::kInvalidQuery) << query;
+    }
+  }
 }
 
-TEST(PercentDecode, DecodesUpperAndLowerHexAndEscapeAtTheEnd) {
-  EXPECT_EQ(PercentDecode("%2f%2F"), "//");
-  EXPECT_EQ(PercentDecode("a%41"), "aA");
-  EXPECT_EQ(PercentDecode("%00"), std::string(1, '\0'));
+TEST(DecodePath, DecodesEscapesAndKeepsPlus) {
+  EXPECT_EQ(DecodePath("/retrieve/a%2f%2Fb"), "/retrieve/a//b");
+  EXPECT_EQ(DecodePath("/files/a+b%41"), "/files/a+bA");
+  EXPECT_EQ(DecodePath("/x%00"), std::string("/x") + std::string(1, '\0'));
+}
+
+TEST(DecodePath, MalformedEscapeIsABadRequest) {
+  for (const char* path : {"/files/100%", "/files/%4", "/files/%zz"}) {
+    try {
+      DecodePath(path);
+      ADD_FAILURE() << path << " was accepted";
+    } catch (const domain::Error& error) {
+      EXPECT_EQ(error.Code(), domain::ErrorCode::kBadRequest) << path;
+    }
+  }
 }
 
 TEST(HttpResponse, SetHeaderReplacesAnExistingHeader) {

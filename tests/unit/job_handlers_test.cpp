@@ -2,7 +2,7 @@
 // ExecuteJob, leaves the result and the cleanup the task's owner and the spool expect.
 #include "content_fakes.hpp"
 #include "job_fakes.hpp"
-#include "fcgi/job_handlers.hpp"
+#include "fcgi/jobs/job_handlers.hpp"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>

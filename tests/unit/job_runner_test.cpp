@@ -1,7 +1,7 @@
 // ExecuteJob turns how a handler ended into exactly one report to the queue (see the table in
-// fcgi/job_runner.hpp); HeartbeatRunningJobs keeps leases alive and stops jobs that lost theirs.
+// fcgi/jobs/job_runner.hpp); HeartbeatRunningJobs keeps leases alive and stops jobs that lost theirs.
 #include "job_fakes.hpp"
-#include "fcgi/job_runner.hpp"
+#include "fcgi/jobs/job_runner.hpp"
 
 #include <gtest/gtest.h>
 #include <spdlog/sinks/null_sink.h>

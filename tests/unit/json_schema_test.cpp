@@ -1,4 +1,4 @@
-#include "fcgi/json_schema.hpp"
+#include "fcgi/http/json_schema.hpp"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>

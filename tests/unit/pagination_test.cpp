@@ -1,4 +1,4 @@
-#include "fcgi/pagination.hpp"
+#include "fcgi/http/pagination.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "fcgi/router.hpp"
+#include "fcgi/http/router.hpp"
 
 #include <gtest/gtest.h>
 

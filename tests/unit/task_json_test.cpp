@@ -1,6 +1,6 @@
 // The JSON a task's owner sees (GET /tasks/{id}/status, GET /tasks) and the 202 that starts a
 // task. Clients poll on these fields, so their presence and null-ness are part of the API.
-#include "fcgi/task_json.hpp"
+#include "fcgi/http/task_json.hpp"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>

@@ -1,5 +1,5 @@
 #include "job_fakes.hpp"
-#include "fcgi/wrappers.hpp"
+#include "fcgi/http/wrappers.hpp"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -14,7 +14,7 @@
 
 #include "domain/api_key.hpp"
 #include "domain/error.hpp"
-#include "fcgi/context.hpp"
+#include "fcgi/http/context.hpp"
 
 namespace gw::web {
 namespace {

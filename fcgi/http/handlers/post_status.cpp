@@ -1,0 +1,27 @@
+// POST /status [{email}] -> the key's state and usage. Admins may name another account.
+#include <nlohmann/json.hpp>
+
+#include "fcgi/http/context.hpp"
+#include "fcgi/http/handlers/handlers.hpp"
+
+namespace gw::web::handlers {
+
+Handler PostStatus(domain::AccountService& accounts) {
+  return [&accounts](Request& request, Context& context) {
+    const auto& body = request.Json();
+    std::optional<std::string> email;
+    if (body.contains("email")) email = body.at("email").get<std::string>();
+    const auto status = accounts.Status(context.accounts, *request.principal,
+                                        email ? std::optional<std::string_view>(*email) : std::nullopt);
+    nlohmann::json data{{"email", status.email},
+                        {"state", domain::ToString(status.key_state)},
+                        {"is_admin", status.is_admin},
+                        {"created_at", status.created_at},
+                        {"last_renewed_at", nullptr},
+                        {"usage_count", status.usage_count}};
+    if (status.last_renewed_at) data["last_renewed_at"] = *status.last_renewed_at;
+    return JsonSuccess(200, "API key status", data);
+  };
+}
+
+}  // namespace gw::web::handlers

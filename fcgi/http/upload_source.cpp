@@ -1,0 +1,53 @@
+#include "fcgi/http/upload_source.hpp"
+
+#include <charconv>
+
+#include "domain/error.hpp"
+#include "domain/multipart.hpp"
+#include "fcgi/http/file_byte_source.hpp"
+
+namespace gw::web {
+namespace {
+
+using domain::Error;
+using domain::ErrorCode;
+
+std::uint64_t ContentLength(const Request& request) {
+  const std::string_view text = request.Param("CONTENT_LENGTH");
+  std::uint64_t length = 0;
+  if (!text.empty()) std::from_chars(text.data(), text.data() + text.size(), length);
+  return length;
+}
+
+}  // namespace
+
+domain::UploadSource UploadSourceOf(const Request& request) {
+  // Fail fast on the declared length, before touching the body file.
+  if (ContentLength(request) > domain::kMaxUploadBytes) {
+    throw Error(ErrorCode::kPayloadTooLarge, {}, {{"limit_bytes", std::to_string(domain::kMaxUploadBytes)}});
+  }
+  domain::UploadSource source;
+  source.path = std::string(request.Param("REQUEST_BODY_FILE"));
+  if (source.path.empty()) {
+    // nginx spools every /upload body to a file; no file means an empty body.
+    if (ContentLength(request) != 0 || request.Param("HTTP_TRANSFER_ENCODING") == "chunked") {
+      throw Error(ErrorCode::kInternal, {}, {}, "upload body was not spooled to a file: check the nginx /upload location");
+    }
+    source.path = "/dev/null";
+    source.filename = request.QueryParam("filename").value_or("");
+    return source;
+  }
+  const FileByteSource body(source.path);
+  if (const auto boundary = domain::MultipartBoundary(request.content_type)) {
+    const domain::MultipartFile part = domain::FindMultipartFile(body, *boundary, "file");
+    source.offset = part.offset;
+    source.length = part.length;
+    source.filename = part.filename;
+  } else {
+    source.length = body.Size();
+    source.filename = request.QueryParam("filename").value_or("");
+  }
+  return source;  // ContentService::Upload enforces the limit on the part itself
+}
+
+}  // namespace gw::web

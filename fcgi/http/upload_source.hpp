@@ -1,0 +1,15 @@
+#pragma once
+/// @file Turning an upload request into the byte range of nginx's spooled body to import.
+
+#include "domain/content_service.hpp"
+#include "fcgi/http/http_request.hpp"
+
+namespace gw::web {
+
+/// multipart/form-data: the `file` part of the body file (its filename from the part headers).
+/// Any other Content-Type: the whole body is the file, named by `?filename=`.
+/// Throws kPayloadTooLarge when Content-Length is over the limit, kBadRequest for a malformed multipart body,
+/// kValidationFailed without a `file` part.
+domain::UploadSource UploadSourceOf(const Request& request);
+
+}  // namespace gw::web

@@ -1,0 +1,133 @@
+#include "fcgi/http/wrappers.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <random>
+
+#include "domain/api_key.hpp"
+#include "domain/error.hpp"
+#include "fcgi/http/context.hpp"
+#include "fcgi/http/error_table.hpp"
+#include "fcgi/http/logging.hpp"
+
+namespace gw::web {
+namespace {
+
+using domain::Error;
+using domain::ErrorCode;
+
+std::string NewRequestId() {
+  thread_local std::mt19937_64 generator{std::random_device{}()};
+  std::array<unsigned char, 12> bytes{};
+  for (auto& byte : bytes) byte = static_cast<unsigned char>(generator());
+  return domain::Base64UrlEncode(bytes);
+}
+
+bool IsJsonContentType(std::string_view content_type) {
+  const std::string_view media = content_type.substr(0, content_type.find(';'));
+  std::string lowered;
+  for (const char c : media) {
+    if (c != ' ') lowered += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  }
+  return lowered == "application/json";
+}
+
+}  // namespace
+
+Handler WithAccessLog(std::shared_ptr<spdlog::logger> log, Handler inner) {
+  return [log = std::move(log), inner = std::move(inner)](Request& request, Context& context) {
+    if (request.request_id.empty()) request.request_id = NewRequestId();
+    const auto start = std::chrono::steady_clock::now();
+    Response response = inner(request, context);
+    const auto micros =
+        std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - start).count();
+    nlohmann::json line{{"type", "access"},
+                        {"request_id", request.request_id},
+                        {"method", request.method},
+                        {"route", request.route.empty() ? "-" : request.route},
+                        {"status", response.status},
+                        {"latency_us", micros},
+                        {"bytes", response.body.size()},
+                        {"key_prefix", request.principal ? request.principal->key_prefix : ""},
+                        {"client", request.remote_addr}};
+    LogEvent(*log, LogLevel::kInfo, line);
+    return response;
+  };
+}
+
+Handler WithJsonErrors(std::shared_ptr<spdlog::logger> log, Handler inner) {
+  return [log = std::move(log), inner = std::move(inner)](Request& request, Context& context) {
+    try {
+      return inner(request, context);
+    } catch (const Error& error) {
+      Response response = ErrorResponse(error, request.request_id);
+      if (response.status >= 500) {
+        LogEvent(*log, LogLevel::kError,
+                 {{"type", "error"}, {"request_id", request.request_id}, {"error", error.what()}});
+      }
+      if (error.Code() == ErrorCode::kMethodNotAllowed) {
+        for (const auto& [key, value] : error.Details()) {
+          if (key == "allow") response.SetHeader("Allow", value);
+        }
+      }
+      return response;
+    } catch (const std::exception& unexpected) {
+      LogEvent(*log, LogLevel::kError,
+               {{"type", "error"}, {"request_id", request.request_id}, {"error", unexpected.what()}});
+      return ErrorResponse(Error(ErrorCode::kInternal), request.request_id);
+    }
+  };
+}
+
+Handler WithApiKey(domain::AccountService& accounts, Handler inner) {
+  return [&accounts, inner = std::move(inner)](Request& request, Context& context) {
+    const auto key = request.Header("X-API-Key");
+    request.principal = accounts.Authenticate(context.accounts, key.value_or(std::string_view{}));
+    return inner(request, context);
+  };
+}
+
+Handler WithAdmin(Handler inner) {
+  return [inner = std::move(inner)](Request& request, Context& context) {
+    if (!request.principal || !request.principal->is_admin) {
+      throw Error(ErrorCode::kForbidden, "This action requires an administrator API key");
+    }
+    return inner(request, context);
+  };
+}
+
+Handler WithJsonBody(BodySchema schema, Handler inner) {
+  return [schema = std::move(schema), inner = std::move(inner)](Request& request, Context& context) {
+    auto body = std::make_shared<nlohmann::json>(nlohmann::json::object());
+    const bool empty = request.body.find_first_not_of(" \t\r\n") == std::string::npos;
+    if (!empty || !schema.body_optional) {
+      if (!IsJsonContentType(request.content_type)) throw Error(ErrorCode::kUnsupportedMediaType);
+      try {
+        *body = nlohmann::json::parse(request.body);
+      } catch (const nlohmann::json::parse_error& parse_error) {
+        throw Error(ErrorCode::kInvalidJson, {}, {{"position", std::to_string(parse_error.byte)}});
+      }
+    }
+    Validate(schema, *body);
+    request.json_body = std::move(body);
+    return inner(request, context);
+  };
+}
+
+Handler Dispatch(std::shared_ptr<const Router> router) {
+  return [router = std::move(router)](Request& request, Context& context) {
+    auto match = router->Find(request.method, request.path);
+    if (match.handler == nullptr) {
+      if (!match.allowed_methods.empty()) {
+        throw Error(ErrorCode::kMethodNotAllowed, {}, {{"allow", match.allowed_methods}});
+      }
+      throw Error(ErrorCode::kRouteNotFound, {}, {{"path", request.path}});
+    }
+    request.route = std::string(match.pattern);
+    request.path_params = std::move(match.path_params);
+    return (*match.handler)(request, context);
+  };
+}
+
+}  // namespace gw::web
