@@ -18,25 +18,29 @@ Handler BuildApplication(const Services& s) {
   auto& accounts = s.accounts;
   auto& content = s.content;
   auto router = std::make_shared<Router>();
+  Router& api = *router;
 
-  // method  path             wrappers (outermost first)                               handler
-  router->Add("GET",  "/health",       /* public */                                       GetHealth());
-  router->Add("GET",  "/health/ready", /* public */                                       GetHealthReady());
-  router->Add("POST", "/register",     WithJsonBody(kCredentials,                         PostRegister(accounts)));
-  router->Add("POST", "/renew",        WithJsonBody(kCredentials,                         PostRenew(accounts)));
-  router->Add("POST", "/status",       WithApiKey(accounts, WithJsonBody(kOptionalEmail,  PostStatus(accounts))));
-  router->Add("POST", "/revoke",       WithApiKey(accounts, WithAdmin(WithJsonBody(kEmail, PostRevoke(accounts)))));
-  router->Add("POST", "/reactivate",   WithApiKey(accounts, WithAdmin(WithJsonBody(kEmail, PostReactivate(accounts)))));
-  router->Add("GET",  "/audit",        WithApiKey(accounts, WithAdmin(                    GetAudit())));
-  router->Add("POST", "/upload",       WithApiKey(accounts,                               PostUpload(content)));
-  router->Add("GET",  "/retrieve/{cid}", WithApiKey(accounts,                             GetRetrieve(content)));
-  router->Add("GET",  "/files",        WithApiKey(accounts,                               GetFiles(content)));
-  router->Add("DELETE", "/files/{cid}", WithApiKey(accounts,                              DeleteFilesCid(content)));
-  router->Add("POST", "/pin/{cid}",    WithApiKey(accounts,                               PostPinCid(content)));
-  router->Add("POST", "/unpin/{cid}",  WithApiKey(accounts,                               PostUnpinCid(content)));
-  router->Add("GET",  "/usage",        WithApiKey(accounts,                               GetUsage(content, s.usage)));
-  router->Add("GET",  "/tasks",        WithApiKey(accounts,                               GetTasks()));
-  router->Add("GET",  "/tasks/{id}/status", WithApiKey(accounts,                          GetTasksIdStatus()));
+  // The table is aligned by hand so that it reads like the API reference.
+  // clang-format off
+  //      method    path                  wrappers (outermost first)                          handler
+  api.Add("GET",    "/health",            /* public */                                        GetHealth());
+  api.Add("GET",    "/health/ready",      /* public */                                        GetHealthReady());
+  api.Add("POST",   "/register",          WithJsonBody(kCredentials,                          PostRegister(accounts)));
+  api.Add("POST",   "/renew",             WithJsonBody(kCredentials,                          PostRenew(accounts)));
+  api.Add("POST",   "/status",            WithApiKey(accounts, WithJsonBody(kOptionalEmail,   PostStatus(accounts))));
+  api.Add("POST",   "/revoke",            WithApiKey(accounts, WithAdmin(WithJsonBody(kEmail, PostRevoke(accounts)))));
+  api.Add("POST",   "/reactivate",        WithApiKey(accounts, WithAdmin(WithJsonBody(kEmail, PostReactivate(accounts)))));
+  api.Add("GET",    "/audit",             WithApiKey(accounts, WithAdmin(                     GetAudit())));
+  api.Add("POST",   "/upload",            WithApiKey(accounts,                                PostUpload(content)));
+  api.Add("GET",    "/retrieve/{cid}",    WithApiKey(accounts,                                GetRetrieve(content)));
+  api.Add("GET",    "/files",             WithApiKey(accounts,                                GetFiles(content)));
+  api.Add("DELETE", "/files/{cid}",       WithApiKey(accounts,                                DeleteFilesCid(content)));
+  api.Add("POST",   "/pin/{cid}",         WithApiKey(accounts,                                PostPinCid(content)));
+  api.Add("POST",   "/unpin/{cid}",       WithApiKey(accounts,                                PostUnpinCid(content)));
+  api.Add("GET",    "/usage",             WithApiKey(accounts,                                GetUsage(content, s.usage)));
+  api.Add("GET",    "/tasks",             WithApiKey(accounts,                                GetTasks()));
+  api.Add("GET",    "/tasks/{id}/status", WithApiKey(accounts,                                GetTasksIdStatus()));
+  // clang-format on
 
   return WithAccessLog(s.log, WithJsonErrors(s.log, Dispatch(router)));
 }
