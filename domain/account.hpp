@@ -64,10 +64,10 @@ struct AuditContext {
 using AuditDetails = std::vector<std::pair<std::string, std::string>>;
 
 struct NewAccount {
-  std::string email;            //!< normalised
-  std::string password_hash;    //!< PHC string, may be empty for CLI-created admins
-  std::string key_hash;         //!< HMAC of the new key
-  std::string key_prefix;       //!< public prefix of the new key
+  std::string email;          //!< normalised
+  std::string password_hash;  //!< PHC string, may be empty for CLI-created admins
+  std::string key_hash;       //!< HMAC of the new key
+  std::string key_prefix;     //!< public prefix of the new key
   bool is_admin = false;
 };
 

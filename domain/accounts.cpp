@@ -21,18 +21,15 @@ std::string DummyHash(RandomSource& random, const PasswordHashParams& params) {
 
 std::string_view ToString(KeyState state) {
   switch (state) {
-    case KeyState::kActive:
-      return "active";
-    case KeyState::kInactive:
-      return "inactive";
-    case KeyState::kRevoked:
-      return "revoked";
+    case KeyState::kActive: return "active";
+    case KeyState::kInactive: return "inactive";
+    case KeyState::kRevoked: return "revoked";
   }
   return "unknown";
 }
 
-AccountService::AccountService(std::string key_pepper, RandomSource& random, KeyCache& key_cache,
-                               UsageCounter& usage, PasswordHashParams password_params)
+AccountService::AccountService(std::string key_pepper, RandomSource& random, KeyCache& key_cache, UsageCounter& usage,
+                               PasswordHashParams password_params)
     : key_pepper_(std::move(key_pepper)),
       random_(random),
       key_cache_(key_cache),
@@ -96,8 +93,8 @@ IssuedKey AccountService::Renew(AccountRepository& repo, std::string_view raw_em
   return {email, key};
 }
 
-void AccountService::SetActive(AccountRepository& repo, const Principal& admin, std::string_view raw_email,
-                               bool active, const AuditContext& audit) {
+void AccountService::SetActive(AccountRepository& repo, const Principal& admin, std::string_view raw_email, bool active,
+                               const AuditContext& audit) {
   if (!admin.is_admin) throw Error(ErrorCode::kForbidden);
   const std::string email = RequireValidEmail(raw_email);
   if (active == false && email == admin.email) {
@@ -142,8 +139,7 @@ AccountStatus AccountService::Status(AccountRepository& repo, const Principal& c
     key_cache_.StoreStatus(caller.user_id, *snapshot);
   }
   AccountStatus status = snapshot->status;
-  status.usage_count +=
-      usage_.Flushed(caller.user_id) - snapshot->flushed_at_read + usage_.Pending(caller.user_id);
+  status.usage_count += usage_.Flushed(caller.user_id) - snapshot->flushed_at_read + usage_.Pending(caller.user_id);
   return status;
 }
 

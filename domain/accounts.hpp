@@ -34,8 +34,7 @@ class AccountService {
   IssuedKey Renew(AccountRepository& repo, std::string_view email, std::string_view password,
                   const AuditContext& audit);
   void Revoke(AccountRepository& repo, const Principal& admin, std::string_view email, const AuditContext& audit);
-  void Reactivate(AccountRepository& repo, const Principal& admin, std::string_view email,
-                  const AuditContext& audit);
+  void Reactivate(AccountRepository& repo, const Principal& admin, std::string_view email, const AuditContext& audit);
   /// The caller's own status, or (admins only) another account's when `email` is given.
   AccountStatus Status(AccountRepository& repo, const Principal& caller, std::optional<std::string_view> email);
 

@@ -56,10 +56,9 @@ int ParseBoundedInt(std::optional<std::string_view> value, std::string_view name
   if (!value) return fallback;
   int parsed = 0;
   const auto [end, ec] = std::from_chars(value->data(), value->data() + value->size(), parsed);
-  if (value->empty() || ec != std::errc() || end != value->data() + value->size() || parsed < min ||
-      parsed > max) {
-    throw QueryError(name, "'" + std::string(name) + "' must be an integer between " + std::to_string(min) +
-                               " and " + std::to_string(max));
+  if (value->empty() || ec != std::errc() || end != value->data() + value->size() || parsed < min || parsed > max) {
+    throw QueryError(name, "'" + std::string(name) + "' must be an integer between " + std::to_string(min) + " and " +
+                               std::to_string(max));
   }
   return parsed;
 }
@@ -79,8 +78,8 @@ std::string RequireIso8601(std::string_view value, std::string_view name) {
                                      : value.size() > 11 && ValidDate(value.substr(0, 10)) && value[10] == 'T' &&
                                            ValidTime(value.substr(11));
   if (!ok) {
-    throw QueryError(name, "'" + std::string(name) +
-                               "' must be an ISO 8601 date or time, e.g. 2026-01-31 or 2026-01-31T12:00:00Z");
+    throw QueryError(
+        name, "'" + std::string(name) + "' must be an ISO 8601 date or time, e.g. 2026-01-31 or 2026-01-31T12:00:00Z");
   }
   return std::string(value);
 }

@@ -7,13 +7,11 @@ namespace gw::domain {
 namespace {
 
 /// The one place that decides how a bad CID is reported.
-[[noreturn]] void InvalidCid(std::string why) {
-  throw Error(ErrorCode::kInvalidCid, "Invalid CID: " + why);
-}
+[[noreturn]] void InvalidCid(std::string why) { throw Error(ErrorCode::kInvalidCid, "Invalid CID: " + why); }
 
 bool IsKnownCodec(std::uint64_t codec) {
-  return codec == codec::kRaw || codec == codec::kDagPb || codec == codec::kDagCbor ||
-         codec == codec::kDagJson || codec == codec::kLibp2pKey;
+  return codec == codec::kRaw || codec == codec::kDagPb || codec == codec::kDagCbor || codec == codec::kDagJson ||
+         codec == codec::kLibp2pKey;
 }
 
 /// Validates a multihash that must span exactly `bytes` (no trailing data).

@@ -127,8 +127,8 @@ class FileRepository {
   virtual bool SetPinned(UserId user, std::string_view cid, bool pinned, const AuditContext& audit) = 0;
   /// One transaction: adds a job of `type` for the user (PgJobQueue::Enqueue) and audits
   /// `action` with the job id; returns the id. For uploads that become tasks.
-  virtual std::string EnqueueJob(UserId user, std::string_view type, std::string_view payload_json,
-                                 int max_attempts, std::string_view action, const AuditContext& audit) = 0;
+  virtual std::string EnqueueJob(UserId user, std::string_view type, std::string_view payload_json, int max_attempts,
+                                 std::string_view action, const AuditContext& audit) = 0;
   /// Like EnqueueJob, but only when the user holds a live file with `cid` (checked with the row
   /// locked, in the same transaction); nullopt otherwise. For pin and unpin tasks.
   virtual std::optional<std::string> EnqueueJobForHeld(UserId user, std::string_view cid, std::string_view type,

@@ -25,14 +25,16 @@ UploadOutcome ContentService::Upload(FileRepository& repo, const Principal& call
     const auto staged = store_.Stage(source.path, source.offset, source.length);
     // The safe name comes from the storable one, as in RunUploadJob: the same name either way.
     const std::string original = StorableOriginalName(source.filename);
-    return {repo.RecordUpload(caller.user_id, staged->Content(), original, SafeFilename(original),
-                              [&staged] { staged->Commit(); }, audit),
+    return {repo.RecordUpload(
+                caller.user_id, staged->Content(), original, SafeFilename(original), [&staged] { staged->Commit(); },
+                audit),
             std::nullopt};
   }
   // The whole request body is kept (a link, not a copy, where the filesystem allows), with
   // the file's range inside it in the payload: a multipart body is not cut apart here.
-  UploadJobPayload payload{spool_->Keep(source.path), source.offset, source.length,
-                           StorableOriginalName(source.filename), audit.request_id, audit.client_address};
+  UploadJobPayload payload{
+      spool_->Keep(source.path), source.offset,       source.length, StorableOriginalName(source.filename),
+      audit.request_id,          audit.client_address};
   try {
     AcceptedUpload accepted{repo.EnqueueJob(caller.user_id, kUploadJob, EncodeUploadJob(payload),
                                             settings_.max_attempts, "upload_accepted", audit),
@@ -49,13 +51,12 @@ StoredFile ContentService::RunUploadJob(FileRepository& repo, const Job& job, Jo
   const auto payload = DecodeUploadJob(job.payload_json);
   const auto total = static_cast<std::int64_t>(payload.length);
   control.Progress(0, total);
-  const auto staged = store_.Stage(spool_->PathOf(payload.spool), payload.offset, payload.length,
-                                   [&control, total](std::uint64_t done) {
-                                     control.Progress(static_cast<std::int64_t>(done), total);
-                                   });
-  return repo.RecordUpload(*job.user_id, staged->Content(), payload.filename, SafeFilename(payload.filename),
-                           [&staged] { staged->Commit(); },
-                           JobAuditContext(payload.request_id, payload.client_address, *job.user_id));
+  const auto staged =
+      store_.Stage(spool_->PathOf(payload.spool), payload.offset, payload.length,
+                   [&control, total](std::uint64_t done) { control.Progress(static_cast<std::int64_t>(done), total); });
+  return repo.RecordUpload(
+      *job.user_id, staged->Content(), payload.filename, SafeFilename(payload.filename),
+      [&staged] { staged->Commit(); }, JobAuditContext(payload.request_id, payload.client_address, *job.user_id));
 }
 
 void ContentService::DiscardUploadSpool(const Job& job) {
@@ -99,8 +100,8 @@ std::optional<std::string> ContentService::Pin(FileRepository& repo, const Princ
   return ChangePin(repo, caller, cid, true, audit);
 }
 
-std::optional<std::string> ContentService::Unpin(FileRepository& repo, const Principal& caller,
-                                                 std::string_view cid, const AuditContext& audit) {
+std::optional<std::string> ContentService::Unpin(FileRepository& repo, const Principal& caller, std::string_view cid,
+                                                 const AuditContext& audit) {
   return ChangePin(repo, caller, cid, false, audit);
 }
 

@@ -74,8 +74,8 @@ class ContentService {
   std::string RunPinJob(FileRepository& repo, const Job& job, bool pinned);
 
  private:
-  std::optional<std::string> ChangePin(FileRepository& repo, const Principal& caller, std::string_view cid,
-                                       bool pinned, const AuditContext& audit);
+  std::optional<std::string> ChangePin(FileRepository& repo, const Principal& caller, std::string_view cid, bool pinned,
+                                       const AuditContext& audit);
 
   ContentStore& store_;
   UploadSpool* spool_ = nullptr;  //!< null: no tasks

@@ -35,9 +35,8 @@ bool IsValidLocalPart(std::string_view local) {
 bool IsValidLabel(std::string_view label) {
   if (label.empty() || label.size() > kMaxLabelLength) return false;
   if (label.front() == '-' || label.back() == '-') return false;
-  return std::all_of(label.begin(), label.end(), [](char c) {
-    return std::isalnum(static_cast<unsigned char>(c)) || c == '-';
-  });
+  return std::all_of(label.begin(), label.end(),
+                     [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '-'; });
 }
 
 bool IsValidDomain(std::string_view domain) {
@@ -53,9 +52,8 @@ bool IsValidDomain(std::string_view domain) {
     start = dot + 1;
   }
   // A top-level domain is never all digits; that shape is an IP address typed by mistake.
-  return last.size() >= 2 && !std::all_of(last.begin(), last.end(), [](char c) {
-    return std::isdigit(static_cast<unsigned char>(c));
-  });
+  return last.size() >= 2 &&
+         !std::all_of(last.begin(), last.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); });
 }
 
 std::string_view Trim(std::string_view s) {

@@ -52,8 +52,8 @@ void AppendUtf8(std::string& out, char32_t cp) {
 
 bool IsDropped(char32_t cp) {
   const bool control = cp < 0x20 || (cp >= 0x7F && cp <= 0x9F);
-  const bool bidi = (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069) || cp == 0x200E ||
-                    cp == 0x200F || cp == 0x061C;
+  const bool bidi =
+      (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069) || cp == 0x200E || cp == 0x200F || cp == 0x061C;
   return control || bidi || cp == 0xFEFF;
 }
 

@@ -57,14 +57,10 @@ std::chrono::milliseconds BackoffDelay(const RetryPolicy& policy, int attempt, d
 std::string_view TaskStateName(JobState state) {
   switch (state) {
     case JobState::kQueued:
-    case JobState::kFailed:
-      return "queued";
-    case JobState::kRunning:
-      return "running";
-    case JobState::kSucceeded:
-      return "succeeded";
-    case JobState::kDead:
-      return "failed";
+    case JobState::kFailed: return "queued";
+    case JobState::kRunning: return "running";
+    case JobState::kSucceeded: return "succeeded";
+    case JobState::kDead: return "failed";
   }
   return "queued";
 }

@@ -39,12 +39,9 @@ T Field(const nlohmann::json& object, const char* name, std::string_view type) {
 }  // namespace
 
 std::string EncodeUploadJob(const UploadJobPayload& payload) {
-  return nlohmann::json{{"spool", payload.spool},
-                        {"offset", payload.offset},
-                        {"length", payload.length},
-                        {"filename", payload.filename},
-                        {"request_id", payload.request_id},
-                        {"client_address", payload.client_address}}
+  return nlohmann::json{{"spool", payload.spool},           {"offset", payload.offset},
+                        {"length", payload.length},         {"filename", payload.filename},
+                        {"request_id", payload.request_id}, {"client_address", payload.client_address}}
       .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 

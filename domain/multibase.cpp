@@ -200,8 +200,6 @@ std::string LowerHex(std::span<const std::uint8_t> bytes) { return Base16Encode(
 
 std::string Base58BtcEncode(std::span<const std::uint8_t> bytes) { return BaseNEncode(bytes, kBase58); }
 
-std::optional<std::vector<std::uint8_t>> Base58BtcDecode(std::string_view text) {
-  return BaseNDecode(text, kBase58);
-}
+std::optional<std::vector<std::uint8_t>> Base58BtcDecode(std::string_view text) { return BaseNDecode(text, kBase58); }
 
 }  // namespace gw::domain

@@ -19,7 +19,8 @@ Error Malformed(std::string why) {
 
 std::string Lower(std::string_view s) {
   std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   return out;
 }
 
@@ -114,17 +115,19 @@ MultipartFile FindMultipartFile(const ByteSource& body, std::string_view boundar
   const std::string first = "--" + std::string(boundary);
   const std::string delimiter = "\r\n" + first;
   // The first delimiter may open the body (no preamble) or follow a preamble and CRLF.
-  std::optional<std::uint64_t> at = ReadRange(body, 0, first.size()) == first ? std::optional<std::uint64_t>(0)
-                                                                               : Find(body, delimiter, 0);
+  std::optional<std::uint64_t> at =
+      ReadRange(body, 0, first.size()) == first ? std::optional<std::uint64_t>(0) : Find(body, delimiter, 0);
   if (!at) throw Malformed("no opening boundary");
-  std::uint64_t cursor = *at + (*at == 0 && ReadRange(body, 0, first.size()) == first ? first.size() : delimiter.size());
+  std::uint64_t cursor =
+      *at + (*at == 0 && ReadRange(body, 0, first.size()) == first ? first.size() : delimiter.size());
   while (true) {
     const std::string after = ReadRange(body, cursor, 2);
     if (after == "--") break;  // closing delimiter: no more parts
     if (after != "\r\n") throw Malformed("boundary not followed by CRLF");
     const std::uint64_t headers_start = cursor + 2;
     const auto headers_end = Find(body, "\r\n\r\n", headers_start);
-    if (!headers_end || *headers_end - headers_start > kMaxPartHeaders) throw Malformed("part headers too long or unterminated");
+    if (!headers_end || *headers_end - headers_start > kMaxPartHeaders)
+      throw Malformed("part headers too long or unterminated");
     const std::string headers = ReadRange(body, headers_start, static_cast<std::size_t>(*headers_end - headers_start));
     const std::uint64_t content_start = *headers_end + 4;
     const auto content_end = Find(body, delimiter, content_start);

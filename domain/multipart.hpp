@@ -24,10 +24,10 @@ class ByteSource {
 };
 
 struct MultipartFile {
-  std::uint64_t offset = 0;   //!< first byte of the part's content
-  std::uint64_t length = 0;   //!< content length in bytes (may be 0)
-  std::string filename;       //!< as sent (unsanitised), UTF-8; empty when absent
-  std::string content_type;   //!< as sent by the client (informational only)
+  std::uint64_t offset = 0;  //!< first byte of the part's content
+  std::uint64_t length = 0;  //!< content length in bytes (may be 0)
+  std::string filename;      //!< as sent (unsanitised), UTF-8; empty when absent
+  std::string content_type;  //!< as sent by the client (informational only)
 };
 
 /// The boundary parameter of a multipart/form-data Content-Type, or nullopt when the type is

@@ -57,12 +57,12 @@ void CheckPasswordPolicy(std::string_view password, std::string_view normalized_
     throw FieldError("password", "'password' must be valid UTF-8 without control characters");
   }
   if (length < kMinPasswordLength) {
-    throw FieldError("password", "'password' must be at least " + std::to_string(kMinPasswordLength) +
-                                     " characters long");
+    throw FieldError("password",
+                     "'password' must be at least " + std::to_string(kMinPasswordLength) + " characters long");
   }
   if (length > kMaxPasswordLength) {
-    throw FieldError("password", "'password' must be at most " + std::to_string(kMaxPasswordLength) +
-                                     " characters long");
+    throw FieldError("password",
+                     "'password' must be at most " + std::to_string(kMaxPasswordLength) + " characters long");
   }
   if (password == normalized_email) {
     throw FieldError("password", "'password' must not be the email address");
@@ -74,9 +74,9 @@ std::string HashPassword(std::string_view password, std::span<const unsigned cha
   const std::size_t encoded_length = argon2_encodedlen(params.time_cost, params.memory_kib, params.parallelism,
                                                        static_cast<uint32_t>(salt.size()), kHashLength, Argon2_id);
   std::vector<char> encoded(encoded_length);
-  const int rc = argon2id_hash_encoded(params.time_cost, params.memory_kib, params.parallelism, password.data(),
-                                       password.size(), salt.data(), salt.size(), kHashLength, encoded.data(),
-                                       encoded.size());
+  const int rc =
+      argon2id_hash_encoded(params.time_cost, params.memory_kib, params.parallelism, password.data(), password.size(),
+                            salt.data(), salt.size(), kHashLength, encoded.data(), encoded.size());
   if (rc != ARGON2_OK) {
     throw Error(ErrorCode::kInternal, {}, {}, std::string("argon2id_hash_encoded: ") + argon2_error_message(rc));
   }

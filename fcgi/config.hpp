@@ -12,16 +12,16 @@
 namespace gw::web {
 
 struct Config {
-  std::string database_url;     //!< libpq connection string
-  std::string key_pepper;       //!< secret for API key HMACs (never logged)
-  std::string fcgi_socket;      //!< unix socket nginx connects to
-  int workers = 2;              //!< worker processes
-  int threads = 8;              //!< request threads per worker
+  std::string database_url;  //!< libpq connection string
+  std::string key_pepper;    //!< secret for API key HMACs (never logged)
+  std::string fcgi_socket;   //!< unix socket nginx connects to
+  int workers = 2;           //!< worker processes
+  int threads = 8;           //!< request threads per worker
   std::string log_dir = "logs";
   std::string run_dir = "var/run";
   std::string log_level = "info";
   std::string migrations_dir = "migrations";
-  std::string store_dir = "var/store";   //!< the embedded content store's root
+  std::string store_dir = "var/store";      //!< the embedded content store's root
   std::size_t max_json_body = 1024 * 1024;  //!< application-side check behind nginx's limit
   std::chrono::seconds drain_timeout{30};   //!< how long SIGTERM waits for in-flight requests
   std::chrono::milliseconds key_cache_ttl{60'000};

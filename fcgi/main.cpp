@@ -2,8 +2,8 @@
 // Subcommands: serve, migrate, admin create --email E [--password-stdin], help.
 #include <unistd.h>
 
-#include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
+#include <nlohmann/json.hpp>
 
 #include <cstdlib>
 #include <filesystem>
@@ -14,10 +14,10 @@
 #include "domain/content_service.hpp"
 #include "domain/error.hpp"
 #include "fcgi/config.hpp"
-#include "fcgi/jobs/job_handlers.hpp"
-#include "fcgi/process/job_worker_process.hpp"
 #include "fcgi/http/logging.hpp"
 #include "fcgi/http/routes.hpp"
+#include "fcgi/jobs/job_handlers.hpp"
+#include "fcgi/process/job_worker_process.hpp"
 #include "fcgi/process/supervisor.hpp"
 #include "fcgi/process/worker_process.hpp"
 #include "persistence/garbage_collector.hpp"
@@ -52,9 +52,9 @@ std::optional<std::string> GetEnv(std::string_view name) {
 class PgThreadState final : public fcgi::ThreadState {
  public:
   explicit PgThreadState(const std::string& dsn)
-      : session_(dsn),
-        context_{session_.Accounts(), session_.Audit(), session_.Files(), session_.Jobs(),
-                 [this] { return session_.Ping(); }} {}
+      : session_(dsn), context_{session_.Accounts(), session_.Audit(), session_.Files(), session_.Jobs(), [this] {
+                                  return session_.Ping();
+                                }} {}
   web::Context& Context() override { return context_; }
 
  private:
@@ -128,8 +128,8 @@ int RunJobWorker(const web::Config& config, int listen_fd, int slot) {
 }
 
 int RunWorker(const web::Config& config, int listen_fd, int slot) {
-  auto log = web::MakeJsonLogger("worker", config.log_dir + "/worker-" + std::to_string(slot) + ".log",
-                                 config.log_level);
+  auto log =
+      web::MakeJsonLogger("worker", config.log_dir + "/worker-" + std::to_string(slot) + ".log", config.log_level);
   persistence::OpenSslRandom random;
   domain::KeyCache key_cache(config.key_cache_ttl, kKeyCacheEntries);
   domain::UsageCounter usage;
@@ -143,9 +143,8 @@ int RunWorker(const web::Config& config, int listen_fd, int slot) {
   persistence::LocalUploadSpool spool(SpoolDir(config));
   // The spool is local: without a job worker on this host a task would never run, so every
   // upload is then stored within its request.
-  domain::ContentService content = config.job_workers > 0
-                                       ? domain::ContentService(store, spool, TaskSettingsOf(config))
-                                       : domain::ContentService(store);
+  domain::ContentService content = config.job_workers > 0 ? domain::ContentService(store, spool, TaskSettingsOf(config))
+                                                          : domain::ContentService(store);
 
   const web::Handler application = web::BuildApplication({accounts, content, usage, log});
   const fcgi::ThreadStateFactory make_thread_state = [&config] {

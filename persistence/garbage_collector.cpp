@@ -19,7 +19,8 @@ std::size_t SweepUploadSpool(const std::string& dsn, const std::string& spool_di
   // Read before the directory: a job enqueued after this read has a file younger than min_age.
   const auto live = queue.LivePayloadValues(domain::kUploadJob, "spool");
   const std::set<std::string> needed(live.begin(), live.end());
-  return LocalUploadSpool::Sweep(spool_dir, min_age, [&needed](const std::string& name) { return needed.contains(name); });
+  return LocalUploadSpool::Sweep(spool_dir, min_age,
+                                 [&needed](const std::string& name) { return needed.contains(name); });
 }
 
 }  // namespace gw::persistence

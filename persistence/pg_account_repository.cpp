@@ -54,8 +54,7 @@ std::optional<domain::AccountStatus> ReadStatus(const pqxx::result& result, cons
 
 std::vector<PreparedStatement> PgAccountRepository::Statements() {
   return {
-      {kInsertUser,
-       "INSERT INTO users (email, password_hash, is_admin) VALUES ($1, $2, $3) RETURNING id"},
+      {kInsertUser, "INSERT INTO users (email, password_hash, is_admin) VALUES ($1, $2, $3) RETURNING id"},
       {kInsertKey, "INSERT INTO api_keys (user_id, key_hash, key_prefix) VALUES ($1, $2, $3)"},
       {kNotify, std::string("SELECT pg_notify('") + kKeyChangesChannel + "', $1)"},
       {kFindCredentials, "SELECT id, password_hash, is_active FROM users WHERE email = $1 AND NOT is_deleted"},

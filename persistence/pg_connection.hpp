@@ -59,9 +59,7 @@ class PgConnection {
 void ExpectRows(std::size_t rows, std::size_t min_rows, std::size_t max_rows, const char* statement);
 
 /// libpqxx 6.4 cannot bind std::optional; it sends a null `const char*` as SQL NULL.
-inline const char* NullableParam(const std::optional<std::string>& value) {
-  return value ? value->c_str() : nullptr;
-}
+inline const char* NullableParam(const std::optional<std::string>& value) { return value ? value->c_str() : nullptr; }
 
 /// SQL expression rendering a timestamptz `column` as ISO 8601 UTC with microseconds.
 std::string IsoUtc(const std::string& column);

@@ -38,8 +38,8 @@ class PgFileRepository final : public domain::FileRepository {
   std::string EnqueueJob(domain::UserId user, std::string_view type, std::string_view payload_json, int max_attempts,
                          std::string_view action, const domain::AuditContext& audit) override;
   std::optional<std::string> EnqueueJobForHeld(domain::UserId user, std::string_view cid, std::string_view type,
-                                               std::string_view payload_json, int max_attempts,
-                                               std::string_view action, const domain::AuditContext& audit) override;
+                                               std::string_view payload_json, int max_attempts, std::string_view action,
+                                               const domain::AuditContext& audit) override;
   std::vector<std::string> CollectGarbage(const std::function<void(const std::string&)>& remove_bytes) override;
 
  private:

@@ -32,8 +32,7 @@ std::vector<PreparedStatement> PgFileRepository::TaskStatements() {
 }
 
 std::string PgFileRepository::EnqueueJob(domain::UserId user, std::string_view type, std::string_view payload_json,
-                                         int max_attempts, std::string_view action,
-                                         const domain::AuditContext& audit) {
+                                         int max_attempts, std::string_view action, const domain::AuditContext& audit) {
   return connection_.Run([&](pqxx::connection_base& connection) {
     pqxx::work txn(connection);
     auto id = EnqueueAudited(txn, user, type, payload_json, max_attempts, action, audit, {});

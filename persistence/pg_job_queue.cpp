@@ -189,8 +189,7 @@ std::optional<Job> PgJobQueue::Find(std::string_view id) {
   });
 }
 
-domain::Page<Job> PgJobQueue::List(domain::UserId user_id, const std::vector<JobState>& states, int page,
-                                   int limit) {
+domain::Page<Job> PgJobQueue::List(domain::UserId user_id, const std::vector<JobState>& states, int page, int limit) {
   const auto window = MakePageWindow(page, limit);
   // libpqxx 6.4 binds no arrays: the states travel as one comma-separated text (NULL: all).
   std::optional<std::string> state_text;

@@ -56,9 +56,8 @@ std::vector<PreparedStatement> PgJobQueue::Statements() {
                    "FOR UPDATE SKIP LOCKED)"},
       // Leases whose holder is known to be dead (see ReclaimOrphans). The prefix is matched
       // literally (no LIKE: a worker id may contain % or _).
-      {kReclaimOrphans,
-       EndLostLease("worker_died", "'worker ' || lease_owner || ' died while running the job'") +
-           "WHERE state = 'running' AND starts_with(lease_owner, $1)"},
+      {kReclaimOrphans, EndLostLease("worker_died", "'worker ' || lease_owner || ' died while running the job'") +
+                            "WHERE state = 'running' AND starts_with(lease_owner, $1)"},
       // Expired leases are not matched here but swept just before: that keeps this query on
       // the jobs_runnable index in run_after order, so a claim costs the same with a backlog of
       // millions. The locked row is re-checked after locking (READ COMMITTED), so a job another

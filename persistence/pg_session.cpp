@@ -31,7 +31,10 @@ std::vector<PreparedStatement> AllStatements() {
 
 struct PgSession::Impl {
   explicit Impl(std::string dsn)
-      : connection(std::move(dsn), AllStatements()), accounts(connection), audit(connection), files(connection),
+      : connection(std::move(dsn), AllStatements()),
+        accounts(connection),
+        audit(connection),
+        files(connection),
         jobs(connection) {}
 
   PgConnection connection;

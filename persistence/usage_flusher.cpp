@@ -28,10 +28,9 @@ std::string ArrayLiteral(const std::vector<domain::UsageCounter::Delta>& deltas,
 
 struct UsageFlusher::Impl {
   Impl(std::string dsn, domain::UsageCounter& counter, std::chrono::milliseconds interval)
-      : connection(std::move(dsn),
-                   {{kAddUsage,
-                     "UPDATE users u SET usage_count = u.usage_count + d.n "
-                     "FROM unnest($1::bigint[], $2::bigint[]) AS d(id, n) WHERE u.id = d.id"}}),
+      : connection(std::move(dsn), {{kAddUsage,
+                                     "UPDATE users u SET usage_count = u.usage_count + d.n "
+                                     "FROM unnest($1::bigint[], $2::bigint[]) AS d(id, n) WHERE u.id = d.id"}}),
         counter(counter),
         interval(interval) {}
 

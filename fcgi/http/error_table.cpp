@@ -37,7 +37,8 @@ constexpr std::array kTable{
     Row{ErrorCode::kInvalidCid, {400, "invalid_cid", "The CID is not valid"}},
     Row{ErrorCode::kContentNotFound, {404, "content_not_found", "No content with this CID is stored for this key"}},
     Row{ErrorCode::kInternal, {500, "internal_error", "Internal server error"}},
-    Row{ErrorCode::kDatabaseUnavailable, {503, "database_unavailable", "The database is unavailable, try again shortly"}},
+    Row{ErrorCode::kDatabaseUnavailable,
+        {503, "database_unavailable", "The database is unavailable, try again shortly"}},
 };
 
 }  // namespace

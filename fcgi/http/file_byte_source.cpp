@@ -32,7 +32,8 @@ std::size_t FileByteSource::ReadAt(std::uint64_t offset, std::span<char> out) co
     const ssize_t n = ::pread(fd_, out.data() + done, out.size() - done, static_cast<off_t>(offset + done));
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) {
-      throw domain::Error(domain::ErrorCode::kInternal, {}, {}, "read upload body " + path_ + ": " + std::strerror(errno));
+      throw domain::Error(domain::ErrorCode::kInternal, {}, {},
+                          "read upload body " + path_ + ": " + std::strerror(errno));
     }
     if (n == 0) break;
     done += static_cast<std::size_t>(n);

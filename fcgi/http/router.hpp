@@ -25,7 +25,7 @@ class Router {
     const Handler* handler = nullptr;  //!< null when nothing matched
     std::string_view pattern;
     NameValues path_params;
-    std::string allowed_methods;       //!< set when the path matched but the method did not
+    std::string allowed_methods;  //!< set when the path matched but the method did not
   };
   Match Find(std::string_view method, std::string_view path) const;
 

@@ -31,7 +31,8 @@ domain::UploadSource UploadSourceOf(const Request& request) {
   if (source.path.empty()) {
     // nginx spools every /upload body to a file; no file means an empty body.
     if (ContentLength(request) != 0 || request.Param("HTTP_TRANSFER_ENCODING") == "chunked") {
-      throw Error(ErrorCode::kInternal, {}, {}, "upload body was not spooled to a file: check the nginx /upload location");
+      throw Error(ErrorCode::kInternal, {}, {},
+                  "upload body was not spooled to a file: check the nginx /upload location");
     }
     source.path = "/dev/null";
     source.filename = request.QueryParam("filename").value_or("");

@@ -27,8 +27,8 @@ class logger;
 namespace gw::fcgi {
 
 struct JobOutcome {
-  std::string result_json;                 //!< stored as the job's result (a JSON document)
-  std::function<void()> after_success;     //!< run once the success is recorded; may be empty
+  std::string result_json;              //!< stored as the job's result (a JSON document)
+  std::function<void()> after_success;  //!< run once the success is recorded; may be empty
 };
 
 using JobHandler = std::function<JobOutcome(const domain::Job& job, domain::JobControl& control)>;

@@ -12,7 +12,8 @@ void ReadRequest(FCGX_Request& raw, std::size_t max_body, web::Request& request)
   for (char** entry = raw.envp; entry != nullptr && *entry != nullptr; ++entry) {
     const char* equals = std::strchr(*entry, '=');
     if (equals == nullptr) continue;
-    request.params.emplace_back(std::string(*entry, static_cast<std::size_t>(equals - *entry)), std::string(equals + 1));
+    request.params.emplace_back(std::string(*entry, static_cast<std::size_t>(equals - *entry)),
+                                std::string(equals + 1));
   }
   request.method = std::string(request.Param("REQUEST_METHOD"));
   request.path = std::string(request.Param("DOCUMENT_URI"));

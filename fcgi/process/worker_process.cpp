@@ -13,8 +13,8 @@
 
 #include "domain/error.hpp"
 #include "fcgi/http/error_table.hpp"
-#include "fcgi/process/fcgi_transport.hpp"
 #include "fcgi/http/logging.hpp"
+#include "fcgi/process/fcgi_transport.hpp"
 
 namespace gw::fcgi {
 namespace {
@@ -32,8 +32,8 @@ struct AcceptSlot {
   std::atomic<bool> done{false};
 };
 
-void HandleOne(FCGX_Request& raw, const WorkerOptions& options, const web::Handler& application,
-               ThreadState& state, spdlog::logger& log) {
+void HandleOne(FCGX_Request& raw, const WorkerOptions& options, const web::Handler& application, ThreadState& state,
+               spdlog::logger& log) {
   web::Request request;
   web::Response response;
   try {

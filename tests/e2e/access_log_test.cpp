@@ -57,16 +57,19 @@ TEST_F(AccessLog, UnknownPathsAndMethodsAreAnsweredAndLoggedByTheApp) {
     long status;
     const char* code;
   };
-  for (const Case& c : {Case{"GET", "/nope/deeper", 404, "not_found"}, Case{"POST", "/register/extra", 404, "not_found"},
-                        Case{"DELETE", "/health", 405, "method_not_allowed"}}) {
+  for (const Case& c :
+       {Case{"GET", "/nope/deeper", 404, "not_found"}, Case{"POST", "/register/extra", 404, "not_found"},
+        Case{"DELETE", "/health", 405, "method_not_allowed"}}) {
     const std::string id = "e2e-unknown-" + RandomHex(16);
     auto response = Client().Request(c.method, c.path, {{"X-Request-Id", id}});
     ExpectErrorEnvelope(response, c.status, c.code);
     std::vector<Found> lines;
-    ASSERT_TRUE(PollUntil(2000ms, [&] {
-      lines = LinesWithRequestId(id);
-      return !lines.empty();
-    })) << c.method << " " << c.path << " did not reach the app: no worker log line has request_id " << id;
+    ASSERT_TRUE(PollUntil(2000ms,
+                          [&] {
+                            lines = LinesWithRequestId(id);
+                            return !lines.empty();
+                          }))
+        << c.method << " " << c.path << " did not reach the app: no worker log line has request_id " << id;
     EXPECT_EQ(lines[0].line.value("status", 0), c.status) << lines[0].raw;
   }
 }
@@ -80,10 +83,12 @@ TEST_F(AccessLog, LineHasRequestIdRouteStatusLatencyAndOnlyTheKeyPrefix) {
   ASSERT_EQ(response.Header("x-request-id").value_or(""), id);
 
   std::vector<Found> lines;
-  ASSERT_TRUE(PollUntil(2000ms, [&] {
-    lines = LinesWithRequestId(id);
-    return !lines.empty();
-  })) << "no worker-*.log line in " << env_.log_dir << " has request_id " << id;
+  ASSERT_TRUE(PollUntil(2000ms,
+                        [&] {
+                          lines = LinesWithRequestId(id);
+                          return !lines.empty();
+                        }))
+      << "no worker-*.log line in " << env_.log_dir << " has request_id " << id;
   ASSERT_EQ(lines.size(), 1u) << "one access line per request; got " << lines.size() << ", first: " << lines[0].raw;
 
   const auto& line = lines[0].line;
@@ -119,10 +124,12 @@ TEST_F(AccessLog, ErrorsAreLoggedAndKeysNeverAppear) {
   const std::string new_key = renew.Json()["data"].value("api_key", "");
 
   std::vector<Found> lines;
-  ASSERT_TRUE(PollUntil(2000ms, [&] {
-    lines = LinesWithRequestId(id);
-    return !lines.empty();
-  })) << "no worker-*.log line has request_id " << id;
+  ASSERT_TRUE(PollUntil(2000ms,
+                        [&] {
+                          lines = LinesWithRequestId(id);
+                          return !lines.empty();
+                        }))
+      << "no worker-*.log line has request_id " << id;
   EXPECT_EQ(lines[0].line.value("status", 0), 401) << lines[0].raw;
   EXPECT_EQ(lines[0].line.value("route", ""), "/status") << lines[0].raw;
   ASSERT_TRUE(PollUntil(2000ms, [&] { return !LinesWithRequestId(id + "-renew").empty(); }));

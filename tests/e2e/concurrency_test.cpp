@@ -32,8 +32,7 @@ TEST_F(Concurrency, ParallelStatusRequestsAllSucceed) {
             ++ok;
           } else {
             std::lock_guard lock(mutex);
-            failures.push_back("thread " + std::to_string(t) + " #" + std::to_string(i) + ": " +
-                               response.Describe());
+            failures.push_back("thread " + std::to_string(t) + " #" + std::to_string(i) + ": " + response.Describe());
           }
         }
       } catch (const std::exception& e) {

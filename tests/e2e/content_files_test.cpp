@@ -92,8 +92,8 @@ TEST_F(ContentFiles, PaginationAndFilters) {
   EXPECT_EQ(Cids(Call("GET", "/files?cid=" + CidUpperBase32(cids[2]), user)), std::set<std::string>{cids[2]});
 
   // bad parameters
-  for (const std::string bad : {"limit=0", "limit=-1", "limit=abc", "limit=100000", "page=0", "page=x",
-                                "pinned=yes", "pinned=1"}) {
+  for (const std::string bad :
+       {"limit=0", "limit=-1", "limit=abc", "limit=100000", "page=0", "page=x", "pinned=yes", "pinned=1"}) {
     ExpectErrorEnvelope(Call("GET", "/files?" + bad, user), 400, "invalid_query");
   }
 }

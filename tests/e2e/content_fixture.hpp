@@ -26,9 +26,9 @@ class ContentTest : public E2eTest {
     const std::string boundary = "gw-e2e-" + RandomHex(24);
     std::string body;
     for (const auto& part : MultipartBody(boundary, disposition_tail, BodyPart{bytes})) body += part.bytes;
-    return Client().Request("POST", "/upload",
-                            {{"X-API-Key", user.api_key}, {"Content-Type", "multipart/form-data; boundary=" + boundary}},
-                            body);
+    return Client().Request(
+        "POST", "/upload", {{"X-API-Key", user.api_key}, {"Content-Type", "multipart/form-data; boundary=" + boundary}},
+        body);
   }
 
   /// data.cid of a 201 upload response ("" and a test failure otherwise).
@@ -47,8 +47,7 @@ class ContentTest : public E2eTest {
     return CidOf(UploadRaw(user, bytes, filename));
   }
 
-  HttpResponse Call(const std::string& method, const std::string& path, const Account& user,
-                    HeaderList headers = {}) {
+  HttpResponse Call(const std::string& method, const std::string& path, const Account& user, HeaderList headers = {}) {
     headers.emplace_back("X-API-Key", user.api_key);
     return Client().Request(method, path, headers);
   }

@@ -17,7 +17,11 @@ TEST_F(ContentSecurity, HostileFilenamesAreNeutralised) {
   ASSERT_TRUE(Require(store_dir_, "GW_TEST_STORE_DIR"));
   const auto user = RegisterUser("hostile");
   const std::string rlo = "\xE2\x80\xAE";  // U+202E RIGHT-TO-LEFT OVERRIDE
-  struct Case { std::string what; bool multipart; std::string name_or_tail; };
+  struct Case {
+    std::string what;
+    bool multipart;
+    std::string name_or_tail;
+  };
   const std::vector<Case> cases = {
       {"raw ../../etc/passwd", false, "../../etc/passwd"},
       {"multipart ../../etc/passwd", true, "; filename=\"../../etc/passwd\""},
@@ -159,9 +163,9 @@ TEST_F(ContentSecurity, SameBytesUploadedAtOnceByTwoUsers) {
         auto client = NewClient();
         const Account& user = i == 0 ? a : b;
         start.arrive_and_wait();
-        responses[i] = client->Request("POST", "/upload?filename=same-" + std::to_string(i) + ".bin",
-                                       {{"X-API-Key", user.api_key}, {"Content-Type", "application/octet-stream"}},
-                                       bytes);
+        responses[i] =
+            client->Request("POST", "/upload?filename=same-" + std::to_string(i) + ".bin",
+                            {{"X-API-Key", user.api_key}, {"Content-Type", "application/octet-stream"}}, bytes);
       } catch (const std::exception& e) {
         errors[i] = e.what();
       }

@@ -30,8 +30,8 @@ class Content : public ContentTest {
 TEST_F(Content, RawUploadsOfBoundarySizesRoundTrip) {
   const auto user = RegisterUser("roundtrip");
   const std::uint64_t seed = std::stoull(RandomHex(12), nullptr, 16);
-  for (const std::size_t size : {std::size_t{0}, std::size_t{1}, std::size_t{262143}, std::size_t{262144},
-                                 std::size_t{262145}}) {
+  for (const std::size_t size :
+       {std::size_t{0}, std::size_t{1}, std::size_t{262143}, std::size_t{262144}, std::size_t{262145}}) {
     SCOPED_TRACE("size " + std::to_string(size));
     const std::string bytes = PseudoRandomBytes(size, seed + size);
     const auto up = UploadRaw(user, bytes, "size-" + std::to_string(size) + ".bin");
@@ -94,8 +94,8 @@ TEST_F(Content, HeadHasTheHeadersOfGetAndNoBody) {
   ASSERT_EQ(head.status, 200) << head.Describe();
   EXPECT_TRUE(head.body.empty()) << head.body.size() << " body bytes in a HEAD response";
   ExpectRetrievalHeaders(head, cid);
-  for (const char* name : {"content-length", "content-type", "etag", "cache-control", "content-disposition",
-                           "accept-ranges"}) {
+  for (const char* name :
+       {"content-length", "content-type", "etag", "cache-control", "content-disposition", "accept-ranges"}) {
     EXPECT_EQ(head.Header(name), get.Header(name)) << name;
   }
   EXPECT_EQ(head.Header("content-length").value_or(""), "70000");
@@ -108,7 +108,11 @@ TEST_F(Content, RangesConditionalsAndUnsatisfiable) {
   ASSERT_FALSE(cid.empty());
   const std::string total = "/" + std::to_string(bytes.size());
 
-  struct Case { const char* range; std::size_t first; std::size_t last; };
+  struct Case {
+    const char* range;
+    std::size_t first;
+    std::size_t last;
+  };
   for (const Case c : {Case{"bytes=0-9", 0, 9}, Case{"bytes=-5", 262140, 262144}, Case{"bytes=10-", 10, 262144}}) {
     SCOPED_TRACE(c.range);
     const auto r = Retrieve(user, cid, {{"Range", c.range}});
@@ -156,7 +160,11 @@ TEST_F(Content, KnownCidsAndOtherTextFormsOfTheSameCid) {
   const std::string big_cid = Store(user, big, "big.bin");
   ASSERT_TRUE(big_cid.starts_with("bafybei")) << big_cid;
 
-  struct Form { std::string text; std::string canonical; std::string sha; };
+  struct Form {
+    std::string text;
+    std::string canonical;
+    std::string sha;
+  };
   const std::vector<Form> forms = {
       {CidBase58(kHelloWorldCid), kHelloWorldCid, Sha256Hex("hello world")},
       {CidUpperBase32(kHelloWorldCid), kHelloWorldCid, Sha256Hex("hello world")},

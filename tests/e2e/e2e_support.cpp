@@ -75,8 +75,8 @@ void ExpectErrorEnvelope(const HttpResponse& response, long expected_status, con
   ASSERT_TRUE(header.has_value()) << "no X-Request-Id: " << response.Describe();
   EXPECT_EQ(*header, request_id) << "X-Request-Id differs from error.request_id: " << response.Describe();
   const auto content_type = response.Header("content-type").value_or("");
-  EXPECT_TRUE(content_type.starts_with("application/json")) << "Content-Type " << content_type << ": "
-                                                            << response.Describe();
+  EXPECT_TRUE(content_type.starts_with("application/json"))
+      << "Content-Type " << content_type << ": " << response.Describe();
 }
 
 void E2eTest::SetUp() {
@@ -105,8 +105,7 @@ Account E2eTest::RegisterUser(const std::string& prefix) {
   Account account{RandomEmail(prefix), "correct horse battery " + RandomHex(8), {}};
   const auto response = Client().PostJson("/register", {{"email", account.email}, {"password", account.password}});
   const auto json = response.Json();
-  if (response.status != 201 || !json.is_object() || !json.contains("data") ||
-      !json["data"].contains("api_key")) {
+  if (response.status != 201 || !json.is_object() || !json.contains("data") || !json["data"].contains("api_key")) {
     throw std::runtime_error("POST /register " + account.email + " -> " + response.Describe());
   }
   account.api_key = json["data"]["api_key"].get<std::string>();

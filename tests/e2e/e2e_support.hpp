@@ -36,7 +36,7 @@ std::string RandomEmail(const std::string& prefix = "user");
 std::string RandomHex(std::size_t n);
 
 struct Account {
-  std::string email;     // as registered (already normalised)
+  std::string email;  // as registered (already normalised)
   std::string password;
   std::string api_key;
 };

@@ -98,8 +98,7 @@ HttpResponse HttpsClient::Request(const std::string& method, const std::string& 
   Check(curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L), "CURLOPT_FOLLOWLOCATION");
   Check(curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, 5000L), "CURLOPT_CONNECTTIMEOUT_MS");
   Check(curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, 30000L), "CURLOPT_TIMEOUT_MS");
-  Check(curl_easy_setopt(curl, CURLOPT_HTTP_VERSION, static_cast<long>(CURL_HTTP_VERSION_1_1)),
-        "CURLOPT_HTTP_VERSION");
+  Check(curl_easy_setopt(curl, CURLOPT_HTTP_VERSION, static_cast<long>(CURL_HTTP_VERSION_1_1)), "CURLOPT_HTTP_VERSION");
   // TLS: always verified, against the stack's own CA file only.
   if (!ca_file_.empty()) Check(curl_easy_setopt(curl, CURLOPT_CAINFO, ca_file_.c_str()), "CURLOPT_CAINFO");
   Check(curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 1L), "CURLOPT_SSL_VERIFYPEER");

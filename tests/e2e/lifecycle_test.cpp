@@ -109,8 +109,8 @@ TEST_F(KeyLifecycle, RegisterStatusRenewRevokeReactivateAndAudit) {
   EXPECT_TRUE(audit.Header("link").has_value()) << audit.Describe();
   std::map<std::string, std::set<std::string>> found;  // action -> request ids
   for (const auto& entry : entries) {
-    for (const char* field : {"id", "user", "actor", "action", "details", "request_id", "client_address",
-                              "created_at"}) {
+    for (const char* field :
+         {"id", "user", "actor", "action", "details", "request_id", "client_address", "created_at"}) {
       EXPECT_TRUE(entry.contains(field)) << "audit entry without '" << field << "': " << entry.dump();
     }
     EXPECT_EQ(entry.value("user", ""), email) << "GET /audit?user= returned another user's row: " << entry.dump();

@@ -23,10 +23,9 @@ class Nginx : public E2eTest {
 
 TEST_F(Nginx, OversizedBodyGetsJson413FromNginx) {
   const std::string filler(2 * 1024 * 1024, 'a');
-  const std::string body =
-      nlohmann::json{{"email", RandomEmail("big")}, {"password", filler}}.dump();  // 2 MiB + a bit
-  auto response = Client().Request("POST", "/register", {{"Content-Type", "application/json"},
-                                                         {"X-Request-Id", "e2e-big-" + RandomHex(8)}}, body);
+  const std::string body = nlohmann::json{{"email", RandomEmail("big")}, {"password", filler}}.dump();  // 2 MiB + a bit
+  auto response = Client().Request(
+      "POST", "/register", {{"Content-Type", "application/json"}, {"X-Request-Id", "e2e-big-" + RandomHex(8)}}, body);
   ExpectErrorEnvelope(response, 413, "payload_too_large");
   ExpectSecurityHeaders(response);
   // the client's request id survives on nginx's own error pages too
@@ -36,8 +35,8 @@ TEST_F(Nginx, OversizedBodyGetsJson413FromNginx) {
   EXPECT_TRUE(json["error"]["details"].empty()) << "413 not from nginx? " << response.Describe();
 
   // a body just under the limit reaches the app (which then rejects the long password field)
-  const std::string under = nlohmann::json{{"email", RandomEmail("big")},
-                                           {"password", std::string(1000 * 1000, 'a')}}.dump();
+  const std::string under =
+      nlohmann::json{{"email", RandomEmail("big")}, {"password", std::string(1000 * 1000, 'a')}}.dump();
   auto app = Client().Request("POST", "/register", {{"Content-Type", "application/json"}}, under);
   ExpectErrorEnvelope(app, 422, "validation_failed");
 }

@@ -42,7 +42,8 @@ class ReferenceCid : public TaskTest {
 
   static void Prepare() {
     const std::string ref = GetEnvOrEmpty("GW_TEST_REFERENCE_DIR");
-    if (ref.empty()) throw std::runtime_error("GW_TEST_REFERENCE_DIR is not set; run the e2e tests through `./gw test`");
+    if (ref.empty())
+      throw std::runtime_error("GW_TEST_REFERENCE_DIR is not set; run the e2e tests through `./gw test`");
     std::string dir = (std::filesystem::temp_directory_path() / "gw-e2e-ref.XXXXXX").string();
     if (::mkdtemp(dir.data()) == nullptr) throw std::runtime_error("mkdtemp " + dir + " failed");
     tmp_dir_ = dir;
@@ -88,8 +89,8 @@ TEST_F(ReferenceCid, EveryGeneratedFileGetsTheReferenceCidAndRoundTrips) {
   ASSERT_GE(files_.size(), 20u);
   std::set<std::uint64_t> sizes;
   for (const auto& f : files_) sizes.insert(f.size);
-  for (const std::uint64_t boundary : {std::uint64_t{0}, std::uint64_t{1}, kChunk - 1, kChunk, kChunk + 1,
-                                       174 * kChunk, 174 * kChunk + 1, 100 * kMiB - 1, 100 * kMiB}) {
+  for (const std::uint64_t boundary : {std::uint64_t{0}, std::uint64_t{1}, kChunk - 1, kChunk, kChunk + 1, 174 * kChunk,
+                                       174 * kChunk + 1, 100 * kMiB - 1, 100 * kMiB}) {
     EXPECT_TRUE(sizes.count(boundary) == 1) << "the generator wrote no file of " << boundary << " bytes";
   }
 
@@ -117,7 +118,8 @@ TEST_F(ReferenceCid, EveryGeneratedFileGetsTheReferenceCidAndRoundTrips) {
   }
 
   // one file as multipart/form-data (a part inside the body, not the whole body): same CID
-  const auto multi = std::find_if(files_.begin(), files_.end(), [](const RefFile& f) { return f.size == 174 * kChunk + 1; });
+  const auto multi =
+      std::find_if(files_.begin(), files_.end(), [](const RefFile& f) { return f.size == 174 * kChunk + 1; });
   ASSERT_NE(multi, files_.end());
   const auto other = RegisterUser("reference-mp");
   const auto up = UploadFileMultipart(env_, other.api_key, multi->path);

@@ -38,8 +38,8 @@ inline Body MultipartBody(const std::string& boundary, const std::string& dispos
 }
 
 struct StreamResult {
-  std::string error;          // libcurl error text; empty when the exchange completed
-  HttpResponse response;      // status, headers, and the body when it is at most kKeptBody bytes
+  std::string error;      // libcurl error text; empty when the exchange completed
+  HttpResponse response;  // status, headers, and the body when it is at most kKeptBody bytes
   std::uint64_t body_size = 0;
   std::string body_sha256;
   std::uint64_t uploaded = 0;  // request body bytes libcurl sent
@@ -200,10 +200,9 @@ inline StreamResult UploadFileMultipart(const StackEnv& env, const std::string& 
   const std::string boundary = "gw-e2e-" + RandomHex(24);
   const std::string name = std::filesystem::path(file).filename().string();
   const Body body = MultipartBody(boundary, "; filename=\"" + name + "\"", BodyPart{{}, file});
-  return StreamRequest(env, "POST", "/upload",
-                       {{"X-API-Key", api_key}, {"Content-Type", "multipart/form-data; boundary=" + boundary},
-                        {"Expect", ""}},
-                       &body);
+  return StreamRequest(
+      env, "POST", "/upload",
+      {{"X-API-Key", api_key}, {"Content-Type", "multipart/form-data; boundary=" + boundary}, {"Expect", ""}}, &body);
 }
 
 }  // namespace gw::e2e

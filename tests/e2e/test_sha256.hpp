@@ -1,5 +1,5 @@
-// SHA-256 of bodies (OpenSSL EVP) and deterministic pseudo-random test bytes. Header-only: tests/e2e/CMakeLists.txt compiles only *_test.cpp besides
-// https_client.cpp and e2e_support.cpp.
+// SHA-256 of bodies (OpenSSL EVP) and deterministic pseudo-random test bytes. Header-only: tests/e2e/CMakeLists.txt
+// compiles only *_test.cpp besides https_client.cpp and e2e_support.cpp.
 #pragma once
 
 #include <openssl/evp.h>
@@ -71,7 +71,9 @@ inline std::string PseudoRandomBytes(std::size_t n, std::uint64_t seed) {
   std::string out(n, '\0');
   std::uint64_t x = seed * 0x9E3779B97F4A7C15ULL + 1;
   for (std::size_t i = 0; i < n; i += 8) {
-    x ^= x >> 12; x ^= x << 25; x ^= x >> 27;
+    x ^= x >> 12;
+    x ^= x << 25;
+    x ^= x >> 27;
     const std::uint64_t v = x * 0x2545F4914F6CDD1DULL;
     for (std::size_t k = 0; k < 8 && i + k < n; ++k) out[i + k] = static_cast<char>(v >> (8 * k));
   }

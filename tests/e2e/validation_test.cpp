@@ -104,8 +104,8 @@ TEST_F(Validation, RenewWithWrongPasswordOrUnknownEmail) {
   const auto user = RegisterUser("renewpw");
   ExpectErrorEnvelope(Client().PostJson("/renew", {{"email", user.email}, {"password", "wrong password 123"}}), 401,
                       "invalid_credentials");
-  ExpectErrorEnvelope(Client().PostJson("/renew", {{"email", RandomEmail("ghost")}, {"password", user.password}}),
-                      401, "invalid_credentials");
+  ExpectErrorEnvelope(Client().PostJson("/renew", {{"email", RandomEmail("ghost")}, {"password", user.password}}), 401,
+                      "invalid_credentials");
   // the key was not replaced by the failed attempts
   ExpectSuccessEnvelope(Status(user.api_key), 200);
 }

@@ -53,8 +53,9 @@ TEST_F(Workers, KilledWorkerIsReplaced) {
     for (const bool status_call : {false, true}) {
       auto response = status_call ? Status(user.api_key) : Client().Request("GET", "/health");
       if (response.status != 200) {
-        if (failures++ == 0) first_failure = (status_call ? "POST /status #" : "GET /health #") +
-                                             std::to_string(i) + ": " + response.Describe();
+        if (failures++ == 0)
+          first_failure =
+              (status_call ? "POST /status #" : "GET /health #") + std::to_string(i) + ": " + response.Describe();
       }
     }
   }
@@ -83,9 +84,10 @@ TEST_F(Workers, SigtermDrainsInFlightRequestsWithoutFailures) {
         // Registrations hash a password (tens of ms): they are what is in flight at the signal.
         const bool slow = (i + t) % 2 == 0;
         const std::string email = "e2e-drain-" + std::to_string(random()) + "@example.com";
-        auto response = slow ? client->Request("POST", "/register", {{"Content-Type", "application/json"}},
-                                               nlohmann::json{{"email", email}, {"password", "correct horse battery"}}.dump())
-                             : client->Request("POST", "/status", {{"X-API-Key", user.api_key}});
+        auto response =
+            slow ? client->Request("POST", "/register", {{"Content-Type", "application/json"}},
+                                   nlohmann::json{{"email", email}, {"password", "correct horse battery"}}.dump())
+                 : client->Request("POST", "/status", {{"X-API-Key", user.api_key}});
         const int expected = slow ? 201 : 200;
         if (response.status != expected) {
           std::lock_guard lock(failures_mutex);
@@ -131,8 +133,8 @@ TEST_F(Workers, UsageCountReachesTheDatabase) {
     seen = admin_view();
     return seen >= before + kCalls;
   });
-  EXPECT_TRUE(flushed) << "usage_count went from " << before << " to " << seen << " (expected >= "
-                       << before + kCalls << ") within 2 s of " << kCalls << " authenticated calls";
+  EXPECT_TRUE(flushed) << "usage_count went from " << before << " to " << seen << " (expected >= " << before + kCalls
+                       << ") within 2 s of " << kCalls << " authenticated calls";
 
   // The user's own view catches up too: it is served from a snapshot at most a second old
   // (docs/api.md: counts may lag by up to a second), so poll for it as well.

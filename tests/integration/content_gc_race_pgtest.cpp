@@ -34,8 +34,9 @@ class ContentGcRaceTest : public PgSuite {
   }
   domain::StoredFile Upload(PgSession& session, domain::UserId user, const std::string& source) {
     domain::ContentService service(store_);
-    return service.Upload(session.Files(), domain::Principal{user, "", false, ""},
-                          domain::UploadSource{source, 0, std::filesystem::file_size(source), "race.bin"}, kAudit)
+    return service
+        .Upload(session.Files(), domain::Principal{user, "", false, ""},
+                domain::UploadSource{source, 0, std::filesystem::file_size(source), "race.bin"}, kAudit)
         .file.value();
   }
   /// The invariant: every live holding of `user` has its bytes (and blocks) in the store.

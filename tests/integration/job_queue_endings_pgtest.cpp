@@ -17,7 +17,7 @@ TEST_F(JobEndingsPgTest, BuryMakesTheJobDeadAtOnceWithItsErrorWhateverAttemptsAr
   ASSERT_TRUE(queue_->Bury(id, "w", "bad_request", "The request is malformed"));
   EXPECT_EQ(Column(id, "state || ' ' || attempts || ' ' || last_error_code"), "dead 1 bad_request");
   EXPECT_NE(Column(id, "finished_at"), "");
-  EXPECT_FALSE(queue_->Claim("w", 30s));  // dead jobs are never claimed
+  EXPECT_FALSE(queue_->Claim("w", 30s));          // dead jobs are never claimed
   EXPECT_FALSE(queue_->Bury(id, "w", "x", "y"));  // no longer running
 }
 

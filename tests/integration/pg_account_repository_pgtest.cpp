@@ -41,7 +41,8 @@ TEST_F(PgAccountRepositoryTest, CreatesAnAccountWithItsKeyAndOneAuditRow) {
   const auto id = session.Accounts().CreateAccount(Account("create@example.com", 1), "register", kAudit);
   EXPECT_EQ(std::stoll(AuditRows()), before + 1);
   EXPECT_EQ(Db().Scalar("SELECT action || ' ' || (details->>'email') || ' ' || request_id || ' ' || client_address "
-                        "FROM audit_log WHERE user_id = " + std::to_string(id)),
+                        "FROM audit_log WHERE user_id = " +
+                        std::to_string(id)),
             "register create@example.com req-1 192.0.2.1");
 
   const auto lookup = session.Accounts().FindByKeyHash(KeyHash(1));

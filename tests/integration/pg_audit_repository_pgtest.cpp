@@ -42,8 +42,8 @@ TEST_F(PgAuditRepositoryTest, ListsEverythingNewestFirst) {
   PgSession session(Db().Dsn());
   const auto page = session.Audit().List({});
   EXPECT_EQ(page.total, 7);
-  EXPECT_EQ(Actions(page), (std::vector<std::string>{"renew", "revoke", "renew", "reactivate", "revoke",
-                                                     "admin_create", "register"}));
+  EXPECT_EQ(Actions(page),
+            (std::vector<std::string>{"renew", "revoke", "renew", "reactivate", "revoke", "admin_create", "register"}));
   const auto& revoke = page.items[1];
   EXPECT_EQ(revoke.user_email, "alice@example.com");
   EXPECT_EQ(revoke.actor_email, "bob@example.com");

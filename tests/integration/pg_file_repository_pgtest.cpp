@@ -41,8 +41,9 @@ class PgFileRepositoryTest : public PgSuite {
     const auto path = spool_.Path() + "/body";
     WriteFile(path, bytes);
     domain::ContentService service(store_);
-    return service.Upload(Files(), domain::Principal{user, "", false, ""},
-                          domain::UploadSource{path, 0, bytes.size(), name}, kAudit)
+    return service
+        .Upload(Files(), domain::Principal{user, "", false, ""}, domain::UploadSource{path, 0, bytes.size(), name},
+                kAudit)
         .file.value();
   }
   domain::Page<domain::StoredFile> List(domain::UserId user, const domain::FileQuery& query) {

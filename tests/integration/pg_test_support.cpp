@@ -61,8 +61,7 @@ ScratchDatabase::ScratchDatabase() {
 ScratchDatabase::~ScratchDatabase() {
   try {
     pqxx::connection connection(admin_dsn_);
-    pqxx::nontransaction(connection).exec("DROP DATABASE IF EXISTS " + connection.quote_name(name_) +
-                                          " WITH (FORCE)");
+    pqxx::nontransaction(connection).exec("DROP DATABASE IF EXISTS " + connection.quote_name(name_) + " WITH (FORCE)");
   } catch (const std::exception& e) {
     ADD_FAILURE() << "could not drop test database " << name_ << ": " << e.what();
   }

@@ -76,9 +76,9 @@ TEST_F(UploadJobTest, BelowTheThresholdIsStoredAtOnceAndFromItATaskIsQueuedWithI
   const auto& id = large.task->task_id;
   EXPECT_EQ(Db().Scalar("SELECT state || ' ' || type || ' ' || max_attempts FROM jobs WHERE id = $1::uuid", id),
             "queued upload 3");
-  EXPECT_EQ(Db().Scalar("SELECT count(*) FROM audit_log WHERE action = 'upload_accepted' AND details->>'task_id' = $1",
-                        id),
-            "1");
+  EXPECT_EQ(
+      Db().Scalar("SELECT count(*) FROM audit_log WHERE action = 'upload_accepted' AND details->>'task_id' = $1", id),
+      "1");
   // The body outlived nginx's temp file, and no file row exists before the job ran.
   const auto payload = domain::DecodeUploadJob(Db().Scalar("SELECT payload::text FROM jobs WHERE id = $1::uuid", id));
   EXPECT_EQ(ReadFile(spool_->PathOf(payload.spool)), Bytes(kThreshold, 2));

@@ -116,8 +116,9 @@ class FakeRepository : public AccountRepository {
   }
 
   static AccountStatus StatusOf(const User& user) {
-    return AccountStatus{user.email, user.active ? KeyState::kActive : KeyState::kRevoked, user.is_admin,
-                         "2026-01-01T00:00:00Z", std::nullopt, 10};
+    return AccountStatus{user.email,    user.active ? KeyState::kActive : KeyState::kRevoked,
+                         user.is_admin, "2026-01-01T00:00:00Z",
+                         std::nullopt,  10};
   }
 
   std::map<UserId, User> users;
@@ -200,8 +201,7 @@ TEST_F(AccountServiceTest, TwoRegistrationsGetDifferentKeys) {
 }
 
 TEST_F(AccountServiceTest, RegisterWithInvalidEmailFailsValidationWithoutTouchingTheRepository) {
-  EXPECT_EQ(CodeOf([&] { service.Register(repo, "not-an-email", kPassword, Audit()); }),
-            ErrorCode::kValidationFailed);
+  EXPECT_EQ(CodeOf([&] { service.Register(repo, "not-an-email", kPassword, Audit()); }), ErrorCode::kValidationFailed);
   EXPECT_EQ(repo.calls, 0);
 }
 
@@ -216,8 +216,7 @@ TEST_F(AccountServiceTest, RegisterWithWeakPasswordFailsValidationWithoutTouchin
 
 TEST_F(AccountServiceTest, RegisterPropagatesEmailTaken) {
   service.Register(repo, "alice@example.com", kPassword, Audit());
-  EXPECT_EQ(CodeOf([&] { service.Register(repo, "ALICE@example.com", kPassword, Audit()); }),
-            ErrorCode::kEmailTaken);
+  EXPECT_EQ(CodeOf([&] { service.Register(repo, "ALICE@example.com", kPassword, Audit()); }), ErrorCode::kEmailTaken);
 }
 
 TEST_F(AccountServiceTest, CreateAdminWithoutPasswordStoresNoPasswordHash) {
@@ -313,8 +312,7 @@ TEST_F(AccountServiceTest, RenewOfPasswordlessAdminIsInvalidCredentials) {
 TEST_F(AccountServiceTest, RenewOfRevokedAccountIsAccountRevoked) {
   service.Register(repo, "alice@example.com", kPassword, Audit());
   repo.users.at(1).active = false;
-  EXPECT_EQ(CodeOf([&] { service.Renew(repo, "alice@example.com", kPassword, Audit()); }),
-            ErrorCode::kAccountRevoked);
+  EXPECT_EQ(CodeOf([&] { service.Renew(repo, "alice@example.com", kPassword, Audit()); }), ErrorCode::kAccountRevoked);
 }
 
 TEST_F(AccountServiceTest, RenewOfRevokedAccountWithWrongPasswordDoesNotRevealTheRevocation) {
@@ -460,7 +458,7 @@ TEST_F(StatusSnapshotTest, RevocationDropsTheSnapshot) {
   const Principal caller = service.Authenticate(repo, issued.api_key);
   EXPECT_EQ(service.Status(repo, caller, std::nullopt).key_state, KeyState::kActive);
   for (auto& [id, user] : repo.users) user.active = false;  // another process revoked it ...
-  cache.ForgetUser(caller.user_id);                          // ... and its NOTIFY arrived
+  cache.ForgetUser(caller.user_id);                         // ... and its NOTIFY arrived
   EXPECT_EQ(service.Status(repo, caller, std::nullopt).key_state, KeyState::kRevoked);
 }
 

@@ -77,8 +77,9 @@ TEST(ApiKey, HashIsDeterministicLowercaseHexOf64Characters) {
   const std::string hash = HashApiKey("pepper-pepper-pepper-pepper-pepper", key);
   EXPECT_EQ(hash, HashApiKey("pepper-pepper-pepper-pepper-pepper", key));
   ASSERT_EQ(hash.size(), 64u);
-  EXPECT_TRUE(std::all_of(hash.begin(), hash.end(), [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); }))
-      << hash;
+  EXPECT_TRUE(std::all_of(hash.begin(), hash.end(), [](char c) {
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+  })) << hash;
 }
 
 TEST(ApiKey, HashDiffersByPepper) {
@@ -127,9 +128,7 @@ TEST(Base64Url, UsesDashAndUnderscoreWithoutPadding) {
   EXPECT_EQ(Encode({0x00, 0x00, 0x00}), "AAAA");
 }
 
-TEST(Base64Url, ThirtyTwoBytesGiveFortyThreeCharacters) {
-  EXPECT_EQ(Base64UrlEncode(Bytes(1)).size(), 43u);
-}
+TEST(Base64Url, ThirtyTwoBytesGiveFortyThreeCharacters) { EXPECT_EQ(Base64UrlEncode(Bytes(1)).size(), 43u); }
 
 }  // namespace
 }  // namespace gw::domain

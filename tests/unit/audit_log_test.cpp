@@ -60,10 +60,9 @@ TEST(ReadAuditLog, AnEmptyActionMeansAnyAction) {
 
 TEST(ReadAuditLog, BadFiltersAreInvalidQueriesNamingTheParameter) {
   RecordingAudit audit;
-  for (const auto& [filter, parameter] :
-       {std::pair{AuditFilter{"not-an-email", {}, {}, {}, 1, 20}, "user"},
-        std::pair{AuditFilter{{}, {}, "yesterday", {}, 1, 20}, "since"},
-        std::pair{AuditFilter{{}, {}, {}, "2026-13-01", 1, 20}, "until"}}) {
+  for (const auto& [filter, parameter] : {std::pair{AuditFilter{"not-an-email", {}, {}, {}, 1, 20}, "user"},
+                                          std::pair{AuditFilter{{}, {}, "yesterday", {}, 1, 20}, "since"},
+                                          std::pair{AuditFilter{{}, {}, {}, "2026-13-01", 1, 20}, "until"}}) {
     try {
       ReadAuditLog(audit, kAdmin, filter);
       ADD_FAILURE() << parameter << " was accepted";

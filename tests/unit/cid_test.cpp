@@ -30,9 +30,7 @@ void ExpectInvalid(std::string_view text) {
   }
 }
 
-void ExpectInvalidBytes(const std::vector<std::uint8_t>& bytes) {
-  EXPECT_THROW(Cid::FromBytes(bytes), Error);
-}
+void ExpectInvalidBytes(const std::vector<std::uint8_t>& bytes) { EXPECT_THROW(Cid::FromBytes(bytes), Error); }
 
 TEST(LowerHex, WritesEachByteAsTwoLowerCaseDigits) {
   const std::vector<std::uint8_t> bytes{0x00, 0x0f, 0xab, 0xff};
@@ -99,7 +97,7 @@ TEST(Cid, ParsesEveryMultibaseToTheSameCid) {
 TEST(Cid, AcceptsOtherKnownCodecsAndIdentity) {
   const Cid json = Cid::Parse("baguqeeraxfgspomtju7arjjokll5u7nl7lcij37dpjjyb3uqrd32zyxpzxuq");
   EXPECT_EQ(json.codec, codec::kDagJson);
-  EXPECT_EQ(json.Bytes().size(), 37u);  // dag-json is a two-byte varint
+  EXPECT_EQ(json.Bytes().size(), 37u);       // dag-json is a two-byte varint
   const Cid probe = Cid::Parse("bafkqaaa");  // identity, empty: the gateway probe CID
   EXPECT_EQ(probe.HashFunction(), multihash::kIdentity);
   EXPECT_TRUE(probe.Digest().empty());
@@ -119,10 +117,10 @@ TEST(Cid, RejectsMalformedStrings) {
   ExpectInvalid("bafkreifzjut3te2nhyekklss27nh3k72ysco7y32koao5eei66wof36n5f");  // nonzero pad bits
   ExpectInvalid("bafkreifzjut3te2nhyekklss27nh3k72ysco7y32koao5eei66wof36n5e====");
   ExpectInvalid("xafkreifzjut3te2nhyekklss27nh3k72ysco7y32koao5eei66wof36n5e");  // unknown prefix
-  ExpectInvalid("mAXASIA");  // base64 is not accepted
-  ExpectInvalid("bafkreifzjut3te2nhyekklss27nh3k72ysco7y32koao5eei66wof36");  // truncated digest
+  ExpectInvalid("mAXASIA");                                                      // base64 is not accepted
+  ExpectInvalid("bafkreifzjut3te2nhyekklss27nh3k72ysco7y32koao5eei66wof36");     // truncated digest
   ExpectInvalid("b");
-  ExpectInvalid(std::string(kHelloRaw) + "aa");  // trailing bytes
+  ExpectInvalid(std::string(kHelloRaw) + "aa");                      // trailing bytes
   ExpectInvalid("zQmf412jQZiuVUtdgnB36FXFX7xg5V6KEbSJ4dpQuhkLyfD");  // v0 inside multibase
   ExpectInvalid("f1220b94d27b9934d3e08a52e52d7da7dabfac484efe37a5380ee9088f7ace2efcde9");
   ExpectInvalid("f01551220b94d27b9934d3e08a52e52d7da7dabfac484efe37a5380ee9088f7ace2efcde");  // odd hex
@@ -138,11 +136,11 @@ TEST(Cid, RejectsMalformedBinary) {
     return copy;
   };
   ExpectInvalidBytes({});
-  ExpectInvalidBytes(with(0, 0x02));  // version 2
-  ExpectInvalidBytes(with(0, 0x00));  // version 0 must be bare
-  ExpectInvalidBytes(with(1, 0x56));  // unknown codec
-  ExpectInvalidBytes(with(2, 0x13));  // sha2-512 not supported
-  ExpectInvalidBytes(with(3, 0x1f));  // sha2-256 with 31-byte length
+  ExpectInvalidBytes(with(0, 0x02));                   // version 2
+  ExpectInvalidBytes(with(0, 0x00));                   // version 0 must be bare
+  ExpectInvalidBytes(with(1, 0x56));                   // unknown codec
+  ExpectInvalidBytes(with(2, 0x13));                   // sha2-512 not supported
+  ExpectInvalidBytes(with(3, 0x1f));                   // sha2-256 with 31-byte length
   ExpectInvalidBytes({good.begin(), good.end() - 1});  // truncated digest
   auto trailing = good;
   trailing.push_back(0);
@@ -154,7 +152,7 @@ TEST(Cid, RejectsMalformedBinary) {
   ExpectInvalidBytes({0x01, 0x55, 0x00, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01});
   ExpectInvalidBytes({0x01, 0x55, 0x00, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f});
   ExpectInvalidBytes({0x01, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff});  // unterminated
-  ExpectInvalidBytes({0x12, 0x20, 0x00});  // short v0
+  ExpectInvalidBytes({0x12, 0x20, 0x00});                                            // short v0
 }
 
 /// Parses `text`; if accepted, it must re-encode to exactly `text` in its own base.
@@ -177,10 +175,9 @@ void CheckParseIsTotal(const std::string& text, int& accepted) {
 
 TEST(Cid, FuzzParseNeverCrashesAndRoundTrips) {
   std::mt19937_64 rng(20260501);
-  const std::string alphabet =
-      "bBzkKfFQm0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ=+/\x01\x80\xff";
-  const std::vector<Multibase> bases = {Multibase::kBase32, Multibase::kBase32Upper, Multibase::kBase58Btc,
-                                        Multibase::kBase36, Multibase::kBase36Upper, Multibase::kBase16,
+  const std::string alphabet = "bBzkKfFQm0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ=+/\x01\x80\xff";
+  const std::vector<Multibase> bases = {Multibase::kBase32,     Multibase::kBase32Upper, Multibase::kBase58Btc,
+                                        Multibase::kBase36,     Multibase::kBase36Upper, Multibase::kBase16,
                                         Multibase::kBase16Upper};
   const std::vector<std::uint64_t> codecs = {0x55, 0x70, 0x71, 0x72, 0x0129, 0x00, 0x56, 0x300};
   auto pick = [&](std::size_t n) { return static_cast<std::size_t>(rng() % n); };

@@ -20,9 +20,7 @@ EnvLookup Lookup(Env env) {
   };
 }
 
-Env Minimal() {
-  return Env{{"DATABASE_URL", "postgresql://gw@localhost/gw"}, {"GW_KEY_PEPPER", kPepper}};
-}
+Env Minimal() { return Env{{"DATABASE_URL", "postgresql://gw@localhost/gw"}, {"GW_KEY_PEPPER", kPepper}}; }
 
 Env With(Env env, std::string name, std::string value) {
   env[std::move(name)] = std::move(value);
@@ -183,8 +181,10 @@ struct Bounds {
 };
 // 0 job workers is allowed (jobs run on other hosts); a threshold above the 100 MiB upload
 // limit could never be reached; a lease under 2 s would expire between two heartbeats.
-constexpr Bounds kJobBounds[] = {{"GW_ASYNC_THRESHOLD", "1", "104857600"}, {"GW_JOB_WORKERS", "0", "16"},
-                                 {"GW_JOB_CONCURRENCY", "1", "64"},        {"GW_JOB_MAX_ATTEMPTS", "1", "100"},
+constexpr Bounds kJobBounds[] = {{"GW_ASYNC_THRESHOLD", "1", "104857600"},
+                                 {"GW_JOB_WORKERS", "0", "16"},
+                                 {"GW_JOB_CONCURRENCY", "1", "64"},
+                                 {"GW_JOB_MAX_ATTEMPTS", "1", "100"},
                                  {"GW_JOB_LEASE_S", "2", "3600"}};
 
 TEST(Config, JobSettingsAcceptTheirBounds) {

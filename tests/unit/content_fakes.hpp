@@ -84,21 +84,23 @@ class FakeFileRepository final : public domain::FileRepository {
 
   domain::StoredFile RecordUpload(domain::UserId user, const domain::ImportedContent& content,
                                   std::string_view original, std::string_view safe,
-                                  const std::function<void()>& make_visible, const domain::AuditContext& audit) override {
+                                  const std::function<void()>& make_visible,
+                                  const domain::AuditContext& audit) override {
     log.push_back("record_upload " + std::to_string(user) + " " + content.cid);
     last_original = original;
     last_safe = safe;
     last_audit = audit;
     make_visible();
     log.push_back("record_upload done");
-    return {content.cid, std::string(original), std::string(safe), content.size, content.mime_type, true,
-            "2026-01-02T03:04:05Z"};
+    return {content.cid, std::string(original), std::string(safe), content.size, content.mime_type,
+            true,        "2026-01-02T03:04:05Z"};
   }
   std::optional<domain::StoredFile> FindHeld(domain::UserId, std::string_view, std::string_view,
                                              const domain::AuditContext&) override {
     return std::nullopt;
   }
-  domain::Page<domain::StoredFile> List(domain::UserId, const domain::FileQuery&, const domain::AuditContext&) override {
+  domain::Page<domain::StoredFile> List(domain::UserId, const domain::FileQuery&,
+                                        const domain::AuditContext&) override {
     return {};
   }
   bool Remove(domain::UserId, std::string_view, const domain::AuditContext&) override { return false; }
@@ -109,8 +111,8 @@ class FakeFileRepository final : public domain::FileRepository {
   }
   std::string EnqueueJob(domain::UserId user, std::string_view type, std::string_view payload, int max_attempts,
                          std::string_view action, const domain::AuditContext& audit) override {
-    log.push_back("enqueue_job " + std::to_string(user) + " " + std::string(type) + " " +
-                  std::to_string(max_attempts) + " " + std::string(action));
+    log.push_back("enqueue_job " + std::to_string(user) + " " + std::string(type) + " " + std::to_string(max_attempts) +
+                  " " + std::string(action));
     last_payload = payload;
     last_audit = audit;
     if (enqueue_fails) throw std::runtime_error("database connection lost");

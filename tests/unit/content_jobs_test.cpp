@@ -78,9 +78,8 @@ TEST_F(ContentJobsTest, AStoppedUploadJobRecordsNothing) {
   // JobStopped must cross the store untouched so the runner can give the job back; nothing
   // half-done may be recorded or committed.
   control.stop_at_report = 2;
-  EXPECT_THROW(
-      service.RunUploadJob(files, UploadJob({"spool-9", 0, 3000, "a.txt", "req-u", "192.0.2.8"}), control),
-      JobStopped);
+  EXPECT_THROW(service.RunUploadJob(files, UploadJob({"spool-9", 0, 3000, "a.txt", "req-u", "192.0.2.8"}), control),
+               JobStopped);
   EXPECT_EQ(log, CallLog{"stage /spool/spool-9 0 3000"});
 }
 
@@ -98,7 +97,9 @@ TEST_F(ContentJobsTest, AnUploadJobWithoutOwnerOrSpoolIsAnInternalError) {
   ownerless.user_id.reset();
   EXPECT_EQ(CodeOf([&] { service.RunUploadJob(files, ownerless, control); }), ErrorCode::kInternal);
   ContentService without_spool(store);
-  EXPECT_EQ(CodeOf([&] { without_spool.RunUploadJob(files, UploadJob({"s", 0, 1, "a", "r", "c"}), control); }),
+  EXPECT_EQ(CodeOf([&] {
+              without_spool.RunUploadJob(files, UploadJob({"s", 0, 1, "a", "r", "c"}), control);
+            }),
             ErrorCode::kInternal);
   EXPECT_TRUE(log.empty()) << log.front();
 }
@@ -106,13 +107,13 @@ TEST_F(ContentJobsTest, AnUploadJobWithoutOwnerOrSpoolIsAnInternalError) {
 TEST_F(ContentJobsTest, TheUploadJobRecordsTheSameNamesAsARequestWould) {
   // A file's names must not depend on whether its size crossed GW_ASYNC_THRESHOLD.
   for (const std::string& raw : {std::string("dir/..\xe2\x80\xaetxt.exe"), std::string("a\0b\xff.txt", 8),
-                                std::string("  .hidden  "), std::string(300, 'x') + ".tar.gz"}) {
+                                 std::string("  .hidden  "), std::string(300, 'x') + ".tar.gz"}) {
     ContentService sync_only(store);
     sync_only.Upload(files, {kOwner, "", false, ""}, {"/tmp/body", 0, 10, raw}, {"r", "c", kOwner});
     const std::string sync_original = files.last_original;
     const std::string sync_safe = files.last_safe;
-    const UploadOutcome accepted = service.Upload(files, {kOwner, "", false, ""}, {"/tmp/body", 0, 1000, raw},
-                                                  {"r", "c", kOwner});
+    const UploadOutcome accepted =
+        service.Upload(files, {kOwner, "", false, ""}, {"/tmp/body", 0, 1000, raw}, {"r", "c", kOwner});
     ASSERT_TRUE(accepted.task.has_value());
     Job job = UploadJob(DecodeUploadJob(files.last_payload));
     service.RunUploadJob(files, job, control);
@@ -147,8 +148,8 @@ TEST_F(ContentJobsTest, DiscardUploadSpoolDiscardsThePayloadsSpoolFile) {
 TEST_F(ContentJobsTest, ThePinJobAsksTheStoreFirstThenRecordsTheCanonicalCid) {
   // Store first: if the remote call fails the flag is not set, and the retry tries again.
   EXPECT_EQ(service.RunPinJob(files, PinJob(kV0), true), kV0AsV1);
-  EXPECT_EQ(log, (CallLog{std::string("apply_pin ") + kV0AsV1 + " true",
-                          std::string("set_pinned 7 ") + kV0AsV1 + " true"}));
+  EXPECT_EQ(log,
+            (CallLog{std::string("apply_pin ") + kV0AsV1 + " true", std::string("set_pinned 7 ") + kV0AsV1 + " true"}));
   EXPECT_EQ(files.last_audit.request_id, "req-p");
   EXPECT_EQ(files.last_audit.client_address, "198.51.100.7");
   EXPECT_EQ(files.last_audit.actor_user_id, kOwner);

@@ -114,12 +114,16 @@ TEST(Email, AcceptsTotalOf254AndRejectsTotalOf255) {
 
 TEST(Email, RejectsNonAscii) {
   EXPECT_FALSE(Accepted("jos\xC3\xA9@example.com"));
-  EXPECT_FALSE(Accepted("alice@b\xC3\xBC" "cher.de"));
+  EXPECT_FALSE(
+      Accepted("alice@b\xC3\xBC"
+               "cher.de"));
 }
 
 TEST(Email, RejectsControlCharactersAndNul) {
   EXPECT_FALSE(Accepted(std::string("ali\0ce@example.com", 18)));
-  EXPECT_FALSE(Accepted("ali\x01" "ce@example.com"));
+  EXPECT_FALSE(
+      Accepted("ali\x01"
+               "ce@example.com"));
 }
 
 TEST(Email, RequireValidEmailReturnsTheNormalisedAddress) {

@@ -63,13 +63,9 @@ TEST(HttpRequest, QueryParamWithEmptyValueOrNoEqualsIsEmptyString) {
   EXPECT_EQ(WithQuery("flag&page=2").QueryParam("flag"), "");
 }
 
-TEST(HttpRequest, RepeatedQueryParamReturnsTheFirst) {
-  EXPECT_EQ(WithQuery("page=1&page=2").QueryParam("page"), "1");
-}
+TEST(HttpRequest, RepeatedQueryParamReturnsTheFirst) { EXPECT_EQ(WithQuery("page=1&page=2").QueryParam("page"), "1"); }
 
-TEST(HttpRequest, QueryParamNamesAreDecodedToo) {
-  EXPECT_EQ(WithQuery("us%65r=x").QueryParam("user"), "x");
-}
+TEST(HttpRequest, QueryParamNamesAreDecodedToo) { EXPECT_EQ(WithQuery("us%65r=x").QueryParam("user"), "x"); }
 
 TEST(HttpRequest, QueryParamKeepsEqualsSignsInTheValue) {
   EXPECT_EQ(WithQuery("since=a=b").QueryParam("since"), "a=b");

@@ -30,7 +30,8 @@ class MemoryJobQueue final : public domain::JobQueue {
     calls.push_back("enqueue " + job.id);
     return job.id;
   }
-  std::optional<domain::Job> Claim(std::string_view, std::chrono::milliseconds, const std::vector<std::string>&) override {
+  std::optional<domain::Job> Claim(std::string_view, std::chrono::milliseconds,
+                                   const std::vector<std::string>&) override {
     calls.push_back("claim");
     return std::nullopt;
   }

@@ -1,13 +1,13 @@
 // The job table: every job type the service creates has a handler, and each handler, run by
 // ExecuteJob, leaves the result and the cleanup the task's owner and the spool expect.
+#include "fcgi/jobs/job_handlers.hpp"
 #include "content_fakes.hpp"
 #include "job_fakes.hpp"
-#include "fcgi/jobs/job_handlers.hpp"
 
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 #include <spdlog/sinks/null_sink.h>
 #include <spdlog/spdlog.h>
+#include <nlohmann/json.hpp>
 
 #include <algorithm>
 
@@ -97,9 +97,10 @@ TEST_F(JobHandlersTest, PinAndUnpinResultsNameTheCanonicalCidAndTheNewState) {
   queue.calls.clear();
   EXPECT_EQ(Run(AJob(domain::kUnpinJob, payload)), JobEnd::kSucceeded);
   EXPECT_EQ(Result(), (json{{"cid", kFakeCid}, {"pinned", false}}));
-  EXPECT_EQ(log, (CallLog{std::string("apply_pin ") + kFakeCid + " true", std::string("set_pinned 7 ") + kFakeCid + " true",
-                          std::string("apply_pin ") + kFakeCid + " false",
-                          std::string("set_pinned 7 ") + kFakeCid + " false"}));
+  EXPECT_EQ(
+      log,
+      (CallLog{std::string("apply_pin ") + kFakeCid + " true", std::string("set_pinned 7 ") + kFakeCid + " true",
+               std::string("apply_pin ") + kFakeCid + " false", std::string("set_pinned 7 ") + kFakeCid + " false"}));
 }
 
 TEST_F(JobHandlersTest, APinOfAFileDeletedSinceTheRequestIsBuriedAsContentNotFound) {

@@ -1,7 +1,7 @@
 // ExecuteJob turns how a handler ended into exactly one report to the queue (see the table in
 // fcgi/jobs/job_runner.hpp); HeartbeatRunningJobs keeps leases alive and stops jobs that lost theirs.
-#include "job_fakes.hpp"
 #include "fcgi/jobs/job_runner.hpp"
+#include "job_fakes.hpp"
 
 #include <gtest/gtest.h>
 #include <spdlog/sinks/null_sink.h>
@@ -115,8 +115,8 @@ TEST_F(JobRunnerTest, APublicMessageIsReportedAndTheInternalOneIsNot) {
 
 TEST_F(JobRunnerTest, AServerSideDomainErrorFailsForARetryWithThePolicyAndJitter) {
   EXPECT_EQ(Run(Throwing([] { throw Error(ErrorCode::kDatabaseUnavailable); }), 0.75), JobEnd::kFailed);
-  EXPECT_EQ(queue.calls, Calls{std::string("fail ") + kId +
-                               " database_unavailable The database is unavailable, try again shortly"});
+  EXPECT_EQ(queue.calls,
+            Calls{std::string("fail ") + kId + " database_unavailable The database is unavailable, try again shortly"});
   EXPECT_EQ(queue.last_retry.max_attempts, 4);
   EXPECT_EQ(queue.last_retry.base_delay, 10ms);
   EXPECT_EQ(queue.last_retry.max_delay, 80ms);

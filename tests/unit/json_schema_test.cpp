@@ -12,9 +12,8 @@ using domain::Error;
 using domain::ErrorCode;
 using nlohmann::json;
 
-const BodySchema kSchema{{{"email", JsonType::kString, true, 10},
-                          {"age", JsonType::kInteger, false},
-                          {"admin", JsonType::kBoolean, false}}};
+const BodySchema kSchema{
+    {{"email", JsonType::kString, true, 10}, {"age", JsonType::kInteger, false}, {"admin", JsonType::kBoolean, false}}};
 
 /// The field named by the validation error `Validate` throws, or "<none>" when it accepts.
 std::string Rejected(const json& body, const BodySchema& schema = kSchema) {

@@ -102,7 +102,7 @@ TEST(FindMultipartFile, MissingPartIsAValidationError) {
 
 TEST(FindMultipartFile, TruncatedBodiesAreBadRequests) {
   for (const std::string& body : {std::string("garbage"), std::string("--q\r\nContent-Disposition: form-data"),
-                                 std::string("--q\r\nContent-Disposition: form-data; name=\"file\"\r\n\r\nabc")}) {
+                                  std::string("--q\r\nContent-Disposition: form-data; name=\"file\"\r\n\r\nabc")}) {
     try {
       FindMultipartFile(StringSource(body), "q", "file");
       FAIL() << "expected an error for: " << body;

@@ -121,12 +121,13 @@ TEST(TaskToJson, AFailedAttemptWaitingForItsRetryIsQueuedWithItsLastError) {
 }
 
 TEST(TaskStatusUrl, NamesTheStatusResource) {
-  EXPECT_EQ(TaskStatusUrl("0b7e4a3c-1f2d-4e5f-8a9b-0c1d2e3f4a5b"), "/tasks/0b7e4a3c-1f2d-4e5f-8a9b-0c1d2e3f4a5b/status");
+  EXPECT_EQ(TaskStatusUrl("0b7e4a3c-1f2d-4e5f-8a9b-0c1d2e3f4a5b"),
+            "/tasks/0b7e4a3c-1f2d-4e5f-8a9b-0c1d2e3f4a5b/status");
 }
 
 TEST(TaskAccepted, Is202WithALocationAndTheTaskInTheData) {
-  const Response response =
-      TaskAccepted("Upload accepted", "0b7e4a3c-1f2d-4e5f-8a9b-0c1d2e3f4a5b", json{{"size", 12}, {"filename", "a.txt"}});
+  const Response response = TaskAccepted("Upload accepted", "0b7e4a3c-1f2d-4e5f-8a9b-0c1d2e3f4a5b",
+                                         json{{"size", 12}, {"filename", "a.txt"}});
   EXPECT_EQ(response.status, 202);
   EXPECT_EQ(HeaderOf(response, "Location"), "/tasks/0b7e4a3c-1f2d-4e5f-8a9b-0c1d2e3f4a5b/status");
   const json body = json::parse(response.body);

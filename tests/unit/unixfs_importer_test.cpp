@@ -31,8 +31,7 @@ constexpr std::string_view kLorem =
     "s. Nullam viverra ipsum a tincidunt dapibus. Nulla pulvinar ligula sit amet ante ultrice"
     "s tempus. Proin purus urna, semper sed lobortis quis, gravida vitae ipsum. Aliquam mi ur"
     "na, pulvinar eu bibendum quis, convallis ac dolor. In gravida justo sed risus ullamcorpe"
-    "r, vitae luctus massa hendrerit. Pellentesque habitant amet."
-    ;
+    "r, vitae luctus massa hendrerit. Pellentesque habitant amet.";
 // That file's root block as stored in the CAR (spec §1.10 b).
 constexpr std::string_view kLoremRootHex =
     "122b0a24015512209d6b944db03f3c2f456458fedabd6d5e5de59ba3b6d8e6ca5b3ed59b553e5213120018800212"
@@ -184,15 +183,23 @@ INSTANTIATE_TEST_SUITE_P(
     UnixFsDrng, UnixFsDrngVectors,
     ::testing::Values(
         // Derived `ipfs add --cid-version=1` vectors (spec §1.11, with Tsize).
-        DrngVector{k256K, "chunk-v0-seed", kV1Default, "bafkreid33n22tcydu7pk2egzkyq4phh5mjwhyf6son6zggnlnlyi3257um", 262144},
-        DrngVector{k256K + 1, "chunk-v0-seed", kV1Default, "bafybeibyui7o3sbw3yifnewshhrbnuntcehluzvbkwgi5vmtsdobnc2c6y", 262249},
-        DrngVector{174 * k256K, "v0-seed", kV1Default, "bafybeidajp2ewrtxcagm2u3qstbk2kw5srzbu7g7oraqepajpgumviz3z4", 45621766},
-        DrngVector{174 * k256K + 1, "v0-seed", kV1Default, "bafybeifr472xiwfk53w5s7bayijk3lq2go6ocqqcfch6ygy5qwza5hkdl4", 45621926},
-        DrngVector{174 * 174 * 1024 + 1, "v0-seed", {1024, 174, true, 1},
-                   "bafybeigm7qyuxgtrxb4bx44imvstqz5xeg4uyh7iusjtokidmzxisuruvu", 32466360},
+        DrngVector{k256K, "chunk-v0-seed", kV1Default, "bafkreid33n22tcydu7pk2egzkyq4phh5mjwhyf6son6zggnlnlyi3257um",
+                   262144},
+        DrngVector{k256K + 1, "chunk-v0-seed", kV1Default,
+                   "bafybeibyui7o3sbw3yifnewshhrbnuntcehluzvbkwgi5vmtsdobnc2c6y", 262249},
+        DrngVector{174 * k256K, "v0-seed", kV1Default, "bafybeidajp2ewrtxcagm2u3qstbk2kw5srzbu7g7oraqepajpgumviz3z4",
+                   45621766},
+        DrngVector{174 * k256K + 1, "v0-seed", kV1Default,
+                   "bafybeifr472xiwfk53w5s7bayijk3lq2go6ocqqcfch6ygy5qwza5hkdl4", 45621926},
+        DrngVector{174 * 174 * 1024 + 1,
+                   "v0-seed",
+                   {1024, 174, true, 1},
+                   "bafybeigm7qyuxgtrxb4bx44imvstqz5xeg4uyh7iusjtokidmzxisuruvu",
+                   32466360},
         // Upstream Kubo cid_profiles_test vectors: unixfs-v1-2025 and unixfs-v0-2015.
         DrngVector{k1M, "chunk-v1-seed", kV1_2025, "bafkreiacndfy443ter6qr2tmbbdhadvxxheowwf75s6zehscklu6ezxmta", 0},
-        DrngVector{k1M + 1, "chunk-v1-seed", kV1_2025, "bafybeigmix7t42i6jacydtquhet7srwvgpizfg7gjbq7627d35mjomtu64", 0},
+        DrngVector{k1M + 1, "chunk-v1-seed", kV1_2025, "bafybeigmix7t42i6jacydtquhet7srwvgpizfg7gjbq7627d35mjomtu64",
+                   0},
         DrngVector{k256K, "chunk-v0-seed", kV0, "QmWmRj3dFDZdb6ABvbmKhEL6TmPbAfBZ1t5BxsEyJrcZhE", 0},
         DrngVector{k256K + 1, "chunk-v0-seed", kV0, "QmYyLxtzZyW22zpoVAtKANLRHpDjZtNeDjQdJrcQNWoRkJ", 0},
         DrngVector{174 * k256K, "v0-seed", kV0, "QmUbBALi174SnogsUzLpYbD4xPiBSFANF4iztWCsHbMKh2", 0},

@@ -1,11 +1,11 @@
-#include "job_fakes.hpp"
 #include "fcgi/http/wrappers.hpp"
+#include "job_fakes.hpp"
 
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 #include <spdlog/sinks/null_sink.h>
 #include <spdlog/sinks/ostream_sink.h>
 #include <spdlog/spdlog.h>
+#include <nlohmann/json.hpp>
 
 #include <chrono>
 #include <sstream>
@@ -65,7 +65,8 @@ class NoFiles : public domain::FileRepository {
                                              const domain::AuditContext&) override {
     return Unexpected<std::optional<domain::StoredFile>>();
   }
-  domain::Page<domain::StoredFile> List(domain::UserId, const domain::FileQuery&, const domain::AuditContext&) override {
+  domain::Page<domain::StoredFile> List(domain::UserId, const domain::FileQuery&,
+                                        const domain::AuditContext&) override {
     return Unexpected<domain::Page<domain::StoredFile>>();
   }
   bool Remove(domain::UserId, std::string_view, const domain::AuditContext&) override { return Unexpected<bool>(); }
@@ -389,9 +390,8 @@ TEST_F(WrappersTest, WithJsonErrorsTurnsAnUnexpectedExceptionIntoAnOpaque500) {
 
 TEST_F(WrappersTest, WithJsonErrorsKeepsTheDomainErrorCodeAndMessage) {
   Request request;
-  const Handler chain = WithJsonErrors(NullLogger(), Throwing([] {
-    throw domain::FieldError("email", "'email' is required");
-  }));
+  const Handler chain =
+      WithJsonErrors(NullLogger(), Throwing([] { throw domain::FieldError("email", "'email' is required"); }));
   const Response response = chain(request, context);
   EXPECT_EQ(response.status, 422);
   EXPECT_EQ(json::parse(response.body).at("message"), "'email' is required");
@@ -402,9 +402,8 @@ TEST_F(WrappersTest, WithJsonErrorsLogsServerSideDomainErrorsButNotClientErrors)
   Request request;
   WithJsonErrors(StreamLogger(log), Throwing([] { throw Error(ErrorCode::kForbidden); }))(request, context);
   EXPECT_TRUE(log.str().empty()) << log.str();
-  WithJsonErrors(StreamLogger(log), Throwing([] {
-    throw Error(ErrorCode::kInternal, {}, {}, "disk full");
-  }))(request, context);
+  WithJsonErrors(StreamLogger(log), Throwing([] { throw Error(ErrorCode::kInternal, {}, {}, "disk full"); }))(request,
+                                                                                                              context);
   EXPECT_NE(log.str().find("disk full"), std::string::npos);
 }
 
@@ -448,10 +447,10 @@ TEST_F(WrappersTest, WithAccessLogWritesOneJsonLineWithoutTheFullApiKey) {
   request.remote_addr = "192.0.2.9";
   request.params = {{"HTTP_X_API_KEY", key}};
   const Handler app = WithAccessLog(logger, WithJsonErrors(logger, Dispatch([this] {
-                                      auto router = std::make_shared<Router>();
-                                      router->Add("GET", "/audit", WithApiKey(accounts, Ok()));
-                                      return router;
-                                    }())));
+                                                             auto router = std::make_shared<Router>();
+                                                             router->Add("GET", "/audit", WithApiKey(accounts, Ok()));
+                                                             return router;
+                                                           }())));
   const Response response = app(request, context);
   EXPECT_EQ(response.status, 200);
 

@@ -11,8 +11,12 @@ namespace {
 
 domain::AuditFilter ParseFilter(const Request& request) {
   const Paging paging = ParsePaging(request);
-  return {request.QueryParam("user"), request.QueryParam("action"), request.QueryParam("since"),
-          request.QueryParam("until"), paging.page, paging.limit};
+  return {request.QueryParam("user"),
+          request.QueryParam("action"),
+          request.QueryParam("since"),
+          request.QueryParam("until"),
+          paging.page,
+          paging.limit};
 }
 
 nlohmann::json ToJson(const domain::AuditEntry& entry) {

@@ -17,13 +17,15 @@ domain::FileQuery ParseQuery(const Request& request) {
   query.limit = paging.limit;
   if (const auto pinned = request.QueryParam("pinned")) {
     if (*pinned != "true" && *pinned != "false") {
-      throw domain::Error(domain::ErrorCode::kInvalidQuery, "'pinned' must be true or false", {{"parameter", "pinned"}});
+      throw domain::Error(domain::ErrorCode::kInvalidQuery, "'pinned' must be true or false",
+                          {{"parameter", "pinned"}});
     }
     query.pinned = *pinned == "true";
   }
   if (auto name = request.QueryParam("name"); name && !name->empty()) {
     if (name->size() > 255) {
-      throw domain::Error(domain::ErrorCode::kInvalidQuery, "'name' must be at most 255 bytes", {{"parameter", "name"}});
+      throw domain::Error(domain::ErrorCode::kInvalidQuery, "'name' must be at most 255 bytes",
+                          {{"parameter", "name"}});
     }
     query.name = std::move(name);
   }

@@ -10,10 +10,11 @@ Handler GetUsage(domain::ContentService& content, domain::UsageCounter& usage) {
   return [&content, &usage](Request& request, Context& context) {
     const auto& caller = *request.principal;
     const auto summary = content.Usage(context.files, caller, usage.Pending(caller.user_id), AuditContextOf(request));
-    return JsonSuccess(200, "Usage", {{"file_count", summary.file_count},
-                                      {"stored_bytes", summary.stored_bytes},
-                                      {"pinned_bytes", summary.pinned_bytes},
-                                      {"request_count", summary.request_count}});
+    return JsonSuccess(200, "Usage",
+                       {{"file_count", summary.file_count},
+                        {"stored_bytes", summary.stored_bytes},
+                        {"pinned_bytes", summary.pinned_bytes},
+                        {"request_count", summary.request_count}});
   };
 }
 

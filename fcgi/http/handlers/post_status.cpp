@@ -13,12 +13,9 @@ Handler PostStatus(domain::AccountService& accounts) {
     if (body.contains("email")) email = body.at("email").get<std::string>();
     const auto status = accounts.Status(context.accounts, *request.principal,
                                         email ? std::optional<std::string_view>(*email) : std::nullopt);
-    nlohmann::json data{{"email", status.email},
-                        {"state", domain::ToString(status.key_state)},
-                        {"is_admin", status.is_admin},
-                        {"created_at", status.created_at},
-                        {"last_renewed_at", nullptr},
-                        {"usage_count", status.usage_count}};
+    nlohmann::json data{{"email", status.email},       {"state", domain::ToString(status.key_state)},
+                        {"is_admin", status.is_admin}, {"created_at", status.created_at},
+                        {"last_renewed_at", nullptr},  {"usage_count", status.usage_count}};
     if (status.last_renewed_at) data["last_renewed_at"] = *status.last_renewed_at;
     return JsonSuccess(200, "API key status", data);
   };
