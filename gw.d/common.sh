@@ -1,0 +1,192 @@
+# gw.d/common.sh: what every part of ./gw uses: messages, packages, process helpers, secrets, stack layout.
+# shellcheck shell=bash
+# The parts in gw.d/ are sourced by ./gw, which sets the shell options and the cwd (REPO);
+# they only define constants and functions.
+
+# ----------------------------------------------------------------------------
+# constants / defaults
+# ----------------------------------------------------------------------------
+APT_PACKAGES=(build-essential cmake pkg-config libfcgi-dev libpqxx-dev libpq-dev
+  libcurl4-openssl-dev libssl-dev libpoco-dev libspdlog-dev nlohmann-json3-dev
+  libargon2-dev libmagic-dev libgtest-dev libgmock-dev libbenchmark-dev
+  nginx-light postgresql openssl wrk curl iproute2 jq clang-format shellcheck)
+
+# shellcheck disable=SC2034  # read by the other parts; shellcheck checks one file at a time
+START_TIMEOUT=${GW_START_TIMEOUT:-30}   # seconds to wait for a component to come up
+STOP_TIMEOUT=${GW_STOP_TIMEOUT:-30}     # seconds to wait for a component to exit
+IS_ROOT=0; [[ $(id -u) -eq 0 ]] && IS_ROOT=1
+
+# ----------------------------------------------------------------------------
+# messages
+# ----------------------------------------------------------------------------
+say()  { printf 'gw: %s\n' "$*"; }
+warn() { printf 'gw: WARNING: %s\n' "$*" >&2; }
+die()  { printf 'gw: ERROR: %s\n' "$*" >&2; exit 1; }
+# show the last lines of a log file on stderr (used before dying)
+show_tail() {
+  local f=$1 n=${2:-40}
+  if [[ -f $f ]]; then
+    printf -- '----- last %s lines of %s -----\n' "$n" "$f" >&2
+    tail -n "$n" "$f" >&2 || true
+    printf -- '----- end of %s -----\n' "$f" >&2
+  else
+    printf 'gw: (log %s does not exist)\n' "$f" >&2
+  fi
+}
+
+# ----------------------------------------------------------------------------
+# packages
+# ----------------------------------------------------------------------------
+ensure_packages() {  # ensure_packages [pkg...]: the given Debian packages (default: APT_PACKAGES)
+  local missing=() p
+  local -a wanted=("$@")
+  (( ${#wanted[@]} )) || wanted=("${APT_PACKAGES[@]}")
+  for p in "${wanted[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+  done
+  (( ${#missing[@]} == 0 )) && return 0
+  say "installing missing Debian packages: ${missing[*]}"
+  local -a SUDO=()
+  if (( ! IS_ROOT )); then
+    command -v sudo >/dev/null 2>&1 || die "not root and sudo is not available: install as root: apt-get install ${missing[*]}"
+    sudo -n true 2>/dev/null || die "sudo needs a password (no prompts here): run 'sudo apt-get install ${missing[*]}' yourself, then re-run"
+    SUDO=(sudo -n)
+  fi
+  "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -q </dev/null \
+    || die "apt-get update failed"
+  "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
+    -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold "${missing[@]}" </dev/null \
+    || die "apt-get install failed for: ${missing[*]}"
+  # Debian's nginx package starts a system nginx on port 80; it is not ours and we leave it alone.
+}
+
+# ----------------------------------------------------------------------------
+# process helpers (pid files; never kill by name)
+# ----------------------------------------------------------------------------
+# pid_alive <pid> <cmdline-substring>: running and really the expected program
+# proc_live <pid>: exists and is not a zombie (kill -0 succeeds on zombies, e.g.
+# a daemonised nginx/postgres whose reaper in a container never calls wait()).
+proc_live() {
+  local st
+  [[ $1 =~ ^[0-9]+$ ]] || return 1
+  st=$(sed -e 's/.*) //' "/proc/$1/stat" 2>/dev/null) || return 1
+  [[ -n $st && ${st:0:1} != Z && ${st:0:1} != X ]]
+}
+pid_alive() {
+  local pid=$1 pat=$2
+  proc_live "$pid" || return 1
+  tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q -- "$pat"
+}
+pidfile_pid() {  # the pid in a pid file; empty when there is none
+  if [[ -f $1 ]]; then head -n1 "$1" 2>/dev/null | tr -dc '0-9' || true; fi
+}
+wait_exit() {  # wait_exit <pid> <seconds>
+  local pid=$1 t=$(( $2 * 10 ))
+  while proc_live "$pid" && (( t-- > 0 )); do sleep 0.1; done
+  ! proc_live "$pid"
+}
+stop_pid() {  # stop_pid <name> <pid> <signal> <pattern> [timeout]
+  local name=$1 pid=$2 sig=$3 pat=$4 timeout=${5:-$STOP_TIMEOUT}
+  pid_alive "$pid" "$pat" || return 0
+  say "stopping $name (pid $pid, SIG$sig)"
+  kill "-$sig" "$pid" 2>/dev/null || true
+  if ! wait_exit "$pid" "$timeout"; then
+    warn "$name (pid $pid) did not exit within ${timeout}s; sending SIGKILL"
+    kill -KILL "$pid" 2>/dev/null || true
+    wait_exit "$pid" 5 || warn "$name (pid $pid) still alive"
+  fi
+}
+
+# ----------------------------------------------------------------------------
+# secrets
+# ----------------------------------------------------------------------------
+gen_secret() {  # gen_secret <file> <bytes>: create once, mode 0600, hex
+  local f=$1 n=$2
+  [[ -s $f ]] && return 0
+  mkdir -p "$(dirname "$f")"; chmod 0700 "$(dirname "$f")"
+  ( umask 077; openssl rand -hex "$n" >"$f.tmp" && mv "$f.tmp" "$f" ) || die "cannot write $f"
+  chmod 0600 "$f"
+}
+
+# ----------------------------------------------------------------------------
+# stack layout: every path and port of a stack, set in one place.
+# ----------------------------------------------------------------------------
+# var/stack.env remembers the ports of the last `up`, so that status/down/logs
+# find the stack without the same environment. Explicit env vars still win.
+load_stack_env() {
+  local f=$REPO/var/stack.env k v
+  [[ -f $f ]] || return 0
+  while IFS='=' read -r k v; do
+    case $k in
+      GW_HTTPS_PORT|GW_HTTP_PORT|GW_PG_PORT|GW_LISTEN_ADDR|GW_TLS_CERT|GW_TLS_KEY)
+        if [[ -z ${!k:-} ]]; then printf -v "$k" '%s' "$v"; fi ;;
+    esac
+  done <"$f"
+}
+save_stack_env() {
+  {
+    echo "# written by ./gw up: settings of the running stack (env vars override)"
+    echo "GW_HTTPS_PORT=$HTTPS_PORT"
+    echo "GW_HTTP_PORT=$HTTP_PORT"
+    echo "GW_PG_PORT=$PG_PORT"
+    echo "GW_LISTEN_ADDR=$LISTEN_ADDR"
+    if [[ -n ${GW_TLS_CERT:-} ]]; then echo "GW_TLS_CERT=$TLS_CERT"; echo "GW_TLS_KEY=$TLS_KEY"; fi
+  } >"$VAR_DIR/stack.env"
+}
+
+# set_layout main | set_layout test <temp dir> <build dir>
+# The persistent stack (`up`) lives in var/ and logs/, on fixed ports that the GW_* variables
+# (and var/stack.env) override. `test` gets a throwaway stack rooted in <temp dir>, on free
+# random ports on 127.0.0.1, and ignores those overrides: they describe the developer's own stack.
+# shellcheck disable=SC2034  # the layout is read by the other parts; shellcheck checks one file at a time
+set_layout() {
+  local root logs build pg_port https_port http_port listen_addr
+  if [[ $1 == test ]]; then
+    # local (empty) copies hide the overrides from the assignments below, in this function only
+    local GW_LOG_DIR="" GW_RUN_DIR="" GW_STORE_DIR="" GW_FCGI_SOCKET="" GW_MIGRATIONS_DIR="" \
+      GW_BUILD_DIR="" GW_PG_PORT="" GW_HTTPS_PORT="" GW_HTTP_PORT="" GW_LISTEN_ADDR="" \
+      GW_TLS_CERT="" GW_TLS_KEY=""
+    TEST_MODE=1
+    root=$2 logs=$2/logs build=$3 listen_addr=127.0.0.1
+    pg_port=$(( 56000 + RANDOM % 1000 ))   # only names the socket (no TCP), in a private dir
+    https_port=$(free_port)
+    http_port=$(free_port "$https_port")
+  else
+    TEST_MODE=0
+    load_stack_env
+    root=$REPO/var logs=$REPO/logs build=$REPO/build listen_addr=0.0.0.0
+    pg_port=55432 https_port=8443 http_port=8080
+  fi
+  VAR_DIR=$root
+  LOG_DIR=${GW_LOG_DIR:-$logs}
+  RUN_DIR=${GW_RUN_DIR:-$root/run}
+  SECRETS_DIR=$root/secrets
+  NGINX_DIR=$root/nginx
+  TLS_DIR=$root/tls
+  STORE_DIR=${GW_STORE_DIR:-$root/store}
+  FCGI_SOCKET=${GW_FCGI_SOCKET:-$RUN_DIR/fcgi.sock}
+  MIGRATIONS_DIR=${GW_MIGRATIONS_DIR:-$REPO/migrations}
+  BUILD_DIR=${GW_BUILD_DIR:-$build}
+  BIN=$BUILD_DIR/ipfs-gateway
+  PG_PORT=${GW_PG_PORT:-$pg_port}
+  HTTPS_PORT=${GW_HTTPS_PORT:-$https_port}
+  HTTP_PORT=${GW_HTTP_PORT:-$http_port}
+  LISTEN_ADDR=${GW_LISTEN_ADDR:-$listen_addr}
+  TLS_CERT=${GW_TLS_CERT:-}   # empty: ensure_cert makes a self-signed one in TLS_DIR
+  TLS_KEY=${GW_TLS_KEY:-}
+  ADMIN_KEY_FILE=$root/admin.key
+  PG_DIR=$root/pg             # the persistent stack's may be moved by choose_pg_dir
+  pg_paths
+}
+
+free_port() {  # a free TCP port not in $* (checked with ss -ltn)
+  local used p i
+  used=$(ss -ltnH 2>/dev/null | awk '{print $4}' | sed 's/.*://' | sort -u)
+  for (( i = 0; i < 200; i++ )); do
+    p=$(( 20000 + RANDOM % 30000 ))
+    grep -qx "$p" <<<"$used" && continue
+    [[ " $* " == *" $p "* ]] && continue
+    echo "$p"; return 0
+  done
+  die "no free TCP port found"
+}

@@ -1,0 +1,125 @@
+# gw.d/nginx.sh: nginx in front of the app: its TLS certificate, the rendered site config, start/stop.
+# shellcheck shell=bash
+
+# ----------------------------------------------------------------------------
+# TLS
+# ----------------------------------------------------------------------------
+ensure_cert() {
+  if [[ -n $TLS_CERT || -n $TLS_KEY ]]; then
+    [[ -n $TLS_CERT && -n $TLS_KEY ]] || die "set both GW_TLS_CERT and GW_TLS_KEY (or neither)"
+    [[ -r $TLS_CERT && -r $TLS_KEY ]] || die "cannot read GW_TLS_CERT=$TLS_CERT / GW_TLS_KEY=$TLS_KEY"
+    TLS_CERT=$(readlink -f "$TLS_CERT"); TLS_KEY=$(readlink -f "$TLS_KEY")
+    return 0
+  fi
+  TLS_CERT=$TLS_DIR/cert.pem; TLS_KEY=$TLS_DIR/key.pem
+  [[ -s $TLS_CERT && -s $TLS_KEY ]] && return 0
+  say "generating self-signed TLS certificate ($TLS_CERT; SAN DNS:localhost, IP:127.0.0.1)"
+  mkdir -p "$TLS_DIR"; chmod 0700 "$TLS_DIR"
+  ( umask 077
+    openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -sha256 -days 825 \
+      -subj "/CN=localhost" \
+      -addext "subjectAltName=DNS:localhost,IP:127.0.0.1" \
+      -addext "extendedKeyUsage=serverAuth" \
+      -keyout "$TLS_KEY.tmp" -out "$TLS_CERT.tmp" </dev/null >"$TLS_DIR/openssl.log" 2>&1
+  ) || { show_tail "$TLS_DIR/openssl.log"; die "certificate generation failed"; }
+  mv "$TLS_KEY.tmp" "$TLS_KEY"; mv "$TLS_CERT.tmp" "$TLS_CERT"
+  chmod 0600 "$TLS_KEY"; chmod 0644 "$TLS_CERT"
+}
+
+# ----------------------------------------------------------------------------
+# nginx
+# ----------------------------------------------------------------------------
+NGINX=$(command -v nginx 2>/dev/null || echo /usr/sbin/nginx)
+nginx_cmd() { "$NGINX" -p "$NGINX_DIR/" -c "$NGINX_DIR/conf/nginx.conf" -e "$LOG_DIR/nginx-error.log" "$@"; }
+nginx_pid() { pidfile_pid "$NGINX_DIR/nginx.pid"; }
+nginx_running() { pid_alive "$(nginx_pid)" nginx; }
+nofile_limit() {  # min(65536, hard RLIMIT_NOFILE): nginx cannot raise past the hard limit
+  local h; h=$(ulimit -Hn)
+  if [[ $h == unlimited ]] || (( h > 65536 )); then echo 65536; else echo "$h"; fi
+}
+sed_escape() { printf '%s' "$1" | sed -e 's/[\\&|]/\\&/g'; }
+
+# render_nginx: nginx/ templates -> $NGINX_DIR/conf (".in" suffix dropped).
+# Sets NGINX_CONF_CHANGED=1 when the rendered config differs from the current one.
+render_nginx() {
+  local conf=$NGINX_DIR/conf new=$NGINX_DIR/conf.new f out
+  local user_line="# (not root: nginx workers run as the invoking user)"
+  (( IS_ROOT )) && user_line="user root;  # gw runs as root; workers need the app socket and var/"
+  local limit_zone="# per-IP limit_req disabled (set GW_NGINX_RATE, e.g. 200r/s, to enable)" limit_req=""
+  if [[ -n ${GW_NGINX_RATE:-} ]]; then
+    limit_zone="limit_req_zone \$binary_remote_addr zone=gw_perip:10m rate=${GW_NGINX_RATE};"
+    limit_req="limit_req zone=gw_perip burst=${GW_NGINX_BURST:-100} nodelay; limit_req_status 429;"
+  fi
+  local -a subst=(
+    USER_LINE "$user_line"
+    WORKER_PROCESSES "${GW_NGINX_WORKERS:-auto}"
+    RLIMIT_NOFILE "$(nofile_limit)"
+    NGINX_DIR "$NGINX_DIR"
+    CONF_DIR "$conf"
+    LOG_DIR "$LOG_DIR"
+    MIME_TYPES /etc/nginx/mime.types
+    FASTCGI_PARAMS /etc/nginx/fastcgi_params
+    LISTEN_ADDR "$LISTEN_ADDR"
+    HTTP_PORT "$HTTP_PORT"
+    HTTPS_PORT "$HTTPS_PORT"
+    TLS_CERT "$TLS_CERT"
+    TLS_KEY "$TLS_KEY"
+    FCGI_SOCKET "$FCGI_SOCKET"
+    UPLOAD_TMP_DIR "$STORE_DIR/.upload-tmp"
+    STORE_DIR "$STORE_DIR"
+    WEB_DIR "$REPO/web"
+    DOCS_DIR "$REPO/docs"
+    LIMIT_REQ_ZONE "$limit_zone"
+    LIMIT_REQ "$limit_req"
+  )
+  local -a sedargs=() i
+  for (( i = 0; i < ${#subst[@]}; i += 2 )); do
+    sedargs+=(-e "s|@${subst[i]}@|$(sed_escape "${subst[i+1]}")|g")
+  done
+  rm -rf "$new"; mkdir -p "$new"
+  while IFS= read -r -d '' f; do
+    out=$new/${f%.in}
+    mkdir -p "$(dirname "$out")"
+    sed "${sedargs[@]}" "$REPO/nginx/$f" >"$out"
+  done < <(cd "$REPO/nginx" && find . -type f \( -name '*.conf' -o -name '*.conf.in' \) -printf '%P\0')
+  if grep -rnE '@[A-Z_]+@' "$new" >&2; then die "unreplaced placeholders in rendered nginx config (see above)"; fi
+  mkdir -p "$NGINX_DIR"/tmp/{client_body,proxy,fastcgi,uwsgi,scgi} "$STORE_DIR/.upload-tmp" "$LOG_DIR"
+  NGINX_CONF_CHANGED=1
+  if [[ -d $conf ]] && diff -r -q "$conf" "$new" >/dev/null 2>&1; then
+    NGINX_CONF_CHANGED=0; rm -rf "$new"; return 0
+  fi
+  rm -rf "$NGINX_DIR/conf.old"
+  [[ -d $conf ]] && mv "$conf" "$NGINX_DIR/conf.old"
+  mv "$new" "$conf"
+  if ! nginx_cmd -t -q 2>"$LOG_DIR/nginx-test.out"; then
+    cat "$LOG_DIR/nginx-test.out" >&2
+    if [[ -d $NGINX_DIR/conf.old ]]; then rm -rf "$conf"; mv "$NGINX_DIR/conf.old" "$conf"; fi
+    die "rendered nginx config is invalid (nginx -t); previous config kept"
+  fi
+  rm -rf "$NGINX_DIR/conf.old"
+}
+
+nginx_start() {
+  if nginx_running; then
+    if (( NGINX_CONF_CHANGED )); then
+      say "nginx config changed: reloading nginx (pid $(nginx_pid))"
+      kill -HUP "$(nginx_pid)"
+      sleep 1   # let the new workers take over before anyone probes
+    else
+      say "nginx already running (pid $(nginx_pid))"
+    fi
+    return 0
+  fi
+  rm -f "$NGINX_DIR/nginx.pid"
+  say "starting nginx (https://$LISTEN_ADDR:$HTTPS_PORT, http :$HTTP_PORT -> 308)"
+  nginx_cmd </dev/null >>"$LOG_DIR/nginx-error.log" 2>&1 || { show_tail "$LOG_DIR/nginx-error.log"; die "nginx failed to start"; }
+  local t=$(( START_TIMEOUT * 10 ))
+  while ! nginx_running && (( t-- > 0 )); do sleep 0.1; done
+  nginx_running || { show_tail "$LOG_DIR/nginx-error.log"; die "nginx did not start"; }
+}
+
+nginx_stop() {
+  local pid; pid=$(nginx_pid)
+  [[ -n $pid ]] && stop_pid nginx "$pid" QUIT nginx
+  rm -f "$NGINX_DIR/nginx.pid"
+}

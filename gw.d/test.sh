@@ -1,0 +1,139 @@
+# gw.d/test.sh: `./gw test`: the quick checks (clang-format, shellcheck), then a throwaway stack and ctest.
+# shellcheck shell=bash
+
+# ----------------------------------------------------------------------------
+# quick checks, run before the build so that they fail in seconds
+# ----------------------------------------------------------------------------
+# cpp_files: every git-tracked *.cpp/*.hpp into CPP_FILES: what `format` rewrites and `test` checks.
+# Paths are relative to REPO, the cwd ./gw sets.
+cpp_files() {
+  command -v git >/dev/null 2>&1 || die "git not found: the C++ files to format are the git-tracked ones"
+  git rev-parse --is-inside-work-tree >/dev/null 2>&1 \
+    || die "$REPO is not a git checkout: the C++ files to format are the git-tracked ones"
+  mapfile -d '' CPP_FILES < <(git ls-files -z -- '*.cpp' '*.hpp' ':(exclude)*node_modules/*')
+}
+
+check_format() {
+  local out
+  local -a bad
+  cpp_files
+  (( ${#CPP_FILES[@]} )) || return 0
+  say "checking C++ formatting (clang-format, ${#CPP_FILES[@]} files)"
+  out=$(clang-format --dry-run -Werror "${CPP_FILES[@]}" </dev/null 2>&1) && return 0
+  # one "FILE:LINE:COL: error: code should be clang-formatted" per difference: list each file once
+  mapfile -t bad < <(sed -n 's/^\(.*\):[0-9]*:[0-9]*: error: code should be clang-formatted.*/\1/p' <<<"$out" | sort -u)
+  if (( ! ${#bad[@]} )); then printf '%s\n' "$out" >&2; die "clang-format failed (see above)"; fi
+  printf 'gw: not formatted as .clang-format says:\n' >&2
+  printf '  %s\n' "${bad[@]}" >&2
+  die "${#bad[@]} C++ file(s) not formatted: run ./gw format (and commit the result)"
+}
+
+check_shell() {
+  say "checking gw and gw.d/*.sh (shellcheck)"
+  shellcheck -x gw gw.d/*.sh </dev/null || die "shellcheck found problems in gw or gw.d/ (see above)"
+}
+
+# ----------------------------------------------------------------------------
+# test: throwaway stack + ctest
+# ----------------------------------------------------------------------------
+# The e2e reference tests run tests/reference (pinned JS importer) with node: install Node.js and
+# npm when missing, and `npm ci` when node_modules is missing or older than package-lock.json.
+ensure_node_reference() {
+  local dir=$REPO/tests/reference
+  if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+    ensure_packages nodejs npm
+  fi
+  if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+    die "node/npm still missing after installing nodejs npm"
+  fi
+  if [[ ! -d $dir/node_modules || $dir/package-lock.json -nt $dir/node_modules ]]; then
+    say "npm ci in $dir"
+    (cd "$dir" && npm ci --no-audit --no-fund </dev/null) || die "npm ci failed in $dir"
+    touch "$dir/node_modules"
+  fi
+}
+
+test_cleanup() {
+  local rc=$?
+  set +e
+  trap - EXIT INT TERM
+  if [[ -n ${TEST_DIR:-} && -d $TEST_DIR ]]; then
+    say "tearing down throwaway stack in $TEST_DIR"
+    nginx_stop
+    server_stop
+    [[ -n ${PGBIN:-} ]] && pg_stop
+    if [[ ${GW_TEST_KEEP:-0} == 1 ]]; then
+      say "GW_TEST_KEEP=1: kept $TEST_DIR (logs in $LOG_DIR)"
+    else
+      rm -rf "$TEST_DIR"
+    fi
+  fi
+  exit "$rc"
+}
+
+# write_pg_restart_script <path>: a script that restarts the throwaway cluster (fast shutdown,
+# waits until it accepts connections again), as the PostgreSQL user
+write_pg_restart_script() {
+  local runner=""
+  (( IS_ROOT )) && runner="runuser -u $(printf '%q' "$PG_OS_USER") --"
+  cat >"$1" <<SCRIPT
+#!/usr/bin/env bash
+set -euo pipefail
+cd /
+exec $runner $(printf '%q' "$PGBIN/pg_ctl") -D $(printf '%q' "$PG_DATA") -l $(printf '%q' "$PG_LOG") -m fast -w -t $START_TIMEOUT restart >/dev/null
+SCRIPT
+  chmod 0755 "$1"
+}
+
+cmd_test() {
+  ensure_packages
+  check_format
+  check_shell
+  PGBIN=$(pg_bin_dir)
+  local build_dir=${GW_TEST_BUILD_DIR:-$REPO/build-test}
+  build "$build_dir" -DGW_TESTS=ON
+  ensure_node_reference
+
+  TEST_DIR=$(mktemp -d /tmp/ipfsgw-test.XXXXXX)
+  chmod 0711 "$TEST_DIR"   # the PostgreSQL user must traverse it
+  trap test_cleanup EXIT
+  trap 'exit 130' INT
+  trap 'exit 143' TERM
+  set_layout test "$TEST_DIR" "$build_dir"
+  say "throwaway stack in $TEST_DIR (https :$HTTPS_PORT, http :$HTTP_PORT)"
+  start_stack admin@example.com
+
+  export GW_TEST_DATABASE_URL GW_TEST_APP_DATABASE_URL GW_TEST_BASE_URL GW_TEST_HTTP_URL \
+    GW_TEST_CA_FILE GW_TEST_ADMIN_KEY GW_TEST_RUN_DIR GW_TEST_LOG_DIR GW_TEST_MIGRATIONS_DIR \
+    GW_TEST_KEY_PEPPER_FILE GW_TEST_STORE_DIR GW_TEST_REFERENCE_DIR GW_TEST_PG_RESTART
+  GW_TEST_DATABASE_URL=$(super_dsn)
+  GW_TEST_APP_DATABASE_URL=$(app_dsn)
+  GW_TEST_BASE_URL=https://127.0.0.1:$HTTPS_PORT
+  GW_TEST_HTTP_URL=http://127.0.0.1:$HTTP_PORT
+  GW_TEST_CA_FILE=$TLS_CERT
+  GW_TEST_ADMIN_KEY=$(cat "$ADMIN_KEY_FILE")
+  GW_TEST_RUN_DIR=$RUN_DIR
+  GW_TEST_LOG_DIR=$LOG_DIR
+  GW_TEST_MIGRATIONS_DIR=$MIGRATIONS_DIR
+  GW_TEST_KEY_PEPPER_FILE=$SECRETS_DIR/key_pepper
+  GW_TEST_STORE_DIR=$STORE_DIR
+  GW_TEST_REFERENCE_DIR=$REPO/tests/reference
+  # e2e tests restart PostgreSQL with it (jobs must survive a database restart)
+  GW_TEST_PG_RESTART=$TEST_DIR/pg-restart
+  write_pg_restart_script "$GW_TEST_PG_RESTART"
+
+  say "running ctest in $build_dir"
+  local rc=0
+  # GW_CTEST_ARGS is a list of ctest arguments (e.g. "-L unit"): split on purpose
+  local -a ctest_args
+  read -r -a ctest_args <<<"${GW_CTEST_ARGS:-}"
+  ctest --test-dir "$build_dir" --output-on-failure "${ctest_args[@]}" </dev/null || rc=$?
+  if (( rc != 0 )); then
+    say "ctest FAILED (exit $rc)"
+    show_tail "$LOG_DIR/server.out" 30
+    show_tail "$LOG_DIR/nginx-error.log" 20
+  else
+    say "ctest passed"
+  fi
+  exit "$rc"
+}
