@@ -13,8 +13,11 @@
 
 namespace gw::domain {
 
-/// Largest accepted upload (nginx refuses larger bodies first; this is the second check).
-inline constexpr std::uint64_t kMaxUploadBytes = 100ull * 1024 * 1024;
+/// Largest accepted file by default (GW_MAX_UPLOAD_BYTES): the limit is on the file itself.
+inline constexpr std::uint64_t kDefaultMaxUploadBytes = 100ull * 1024 * 1024;
+/// What a multipart/form-data body may carry beyond its file (boundaries, part headers with a
+/// long file name): nginx admits bodies up to the limit plus this, and the app checks the part.
+inline constexpr std::uint64_t kMultipartFramingAllowance = 64 * 1024;
 
 /// One user's holding of one content (a `files` row).
 struct StoredFile {

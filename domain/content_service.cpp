@@ -18,8 +18,8 @@ std::string StorableOriginalName(std::string_view raw) { return StorableText(raw
 
 UploadOutcome ContentService::Upload(FileRepository& repo, const Principal& caller, const UploadSource& source,
                                      const AuditContext& audit) {
-  if (source.length > kMaxUploadBytes) {
-    throw Error(ErrorCode::kPayloadTooLarge, {}, {{"limit_bytes", std::to_string(kMaxUploadBytes)}});
+  if (source.length > max_upload_bytes_) {
+    throw Error(ErrorCode::kPayloadTooLarge, {}, {{"limit_bytes", std::to_string(max_upload_bytes_)}});
   }
   if (spool_ == nullptr || source.length < settings_.async_threshold) {
     const auto staged = store_.Stage(source.path, source.offset, source.length);

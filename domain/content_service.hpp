@@ -41,10 +41,15 @@ struct UploadOutcome {
 class ContentService {
  public:
   /// Every upload and pin is done within the request (no spool, no tasks).
-  explicit ContentService(ContentStore& store) : store_(store) {}
+  explicit ContentService(ContentStore& store, std::uint64_t max_upload_bytes = kDefaultMaxUploadBytes)
+      : store_(store), max_upload_bytes_(max_upload_bytes) {}
   /// Uploads of settings.async_threshold bytes or more are kept in `spool` and become tasks.
-  ContentService(ContentStore& store, UploadSpool& spool, TaskSettings settings)
-      : store_(store), spool_(&spool), settings_(settings) {}
+  ContentService(ContentStore& store, UploadSpool& spool, TaskSettings settings,
+                 std::uint64_t max_upload_bytes = kDefaultMaxUploadBytes)
+      : store_(store), spool_(&spool), settings_(settings), max_upload_bytes_(max_upload_bytes) {}
+
+  /// The largest file Upload accepts (kPayloadTooLarge above it).
+  std::uint64_t MaxUploadBytes() const { return max_upload_bytes_; }
 
   UploadOutcome Upload(FileRepository& repo, const Principal& caller, const UploadSource& source,
                        const AuditContext& audit);
@@ -80,6 +85,7 @@ class ContentService {
   ContentStore& store_;
   UploadSpool* spool_ = nullptr;  //!< null: no tasks
   TaskSettings settings_;
+  std::uint64_t max_upload_bytes_;
 };
 
 /// Parses any accepted CID form and returns the canonical CIDv1 string (throws kInvalidCid).

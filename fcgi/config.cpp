@@ -1,5 +1,6 @@
 #include "fcgi/config.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <fstream>
 #include <sstream>
@@ -13,16 +14,22 @@ std::string Trim(std::string s) {
   return first == std::string::npos ? std::string() : s.substr(first, last - first + 1);
 }
 
-int ReadInt(const EnvLookup& env, std::string_view name, int fallback, int min, int max) {
+// An integer variable within [min, max], or `fallback` when unset or empty.
+template <typename Number>
+Number ReadNumber(const EnvLookup& env, std::string_view name, Number fallback, Number min, Number max) {
   const auto value = env(name);
   if (!value || value->empty()) return fallback;
-  int parsed = 0;
+  Number parsed = 0;
   const auto [end, ec] = std::from_chars(value->data(), value->data() + value->size(), parsed);
   if (ec != std::errc() || end != value->data() + value->size() || parsed < min || parsed > max) {
     throw ConfigError(std::string(name) + " must be an integer between " + std::to_string(min) + " and " +
                       std::to_string(max) + ", got '" + *value + "'");
   }
   return parsed;
+}
+
+int ReadInt(const EnvLookup& env, std::string_view name, int fallback, int min, int max) {
+  return ReadNumber<int>(env, name, fallback, min, max);
 }
 
 std::string QuoteLibpq(const std::string& value) {
@@ -35,16 +42,7 @@ std::string QuoteLibpq(const std::string& value) {
 }
 
 std::string ReadPepper(const EnvLookup& env) {
-  std::string pepper;
-  if (const auto file = env("GW_KEY_PEPPER_FILE"); file && !file->empty()) {
-    std::ifstream in(*file);
-    if (!in) throw ConfigError("GW_KEY_PEPPER_FILE: cannot read '" + *file + "'");
-    std::stringstream content;
-    content << in.rdbuf();
-    pepper = Trim(content.str());
-  } else if (const auto value = env("GW_KEY_PEPPER")) {
-    pepper = Trim(*value);
-  }
+  const std::string pepper = ReadSecret(env, "GW_KEY_PEPPER").value_or("");
   if (pepper.size() < 32) {
     throw ConfigError("GW_KEY_PEPPER_FILE (or GW_KEY_PEPPER) must provide a secret of at least 32 characters");
   }
@@ -52,6 +50,23 @@ std::string ReadPepper(const EnvLookup& env) {
 }
 
 }  // namespace
+
+std::optional<std::string> ReadSecret(const EnvLookup& env, const std::string& name) {
+  if (const auto file = env(name + "_FILE"); file && !file->empty()) {
+    std::ifstream in(*file);
+    if (!in) throw ConfigError(name + "_FILE: cannot read '" + *file + "'");
+    std::stringstream content;
+    content << in.rdbuf();
+    return Trim(content.str());
+  }
+  if (const auto value = env(name)) return Trim(*value);
+  return std::nullopt;
+}
+
+std::uint64_t ReadUnsigned(const EnvLookup& env, std::string_view name, std::uint64_t fallback, std::uint64_t min,
+                           std::uint64_t max) {
+  return ReadNumber<std::uint64_t>(env, name, fallback, min, max);
+}
 
 std::string BuildConnectionString(const EnvLookup& env) {
   if (const auto url = env("DATABASE_URL"); url && !url->empty()) return *url;
@@ -93,14 +108,15 @@ Config LoadConfig(const EnvLookup& env, unsigned hardware_threads, bool need_ser
   }
   config.migrations_dir = get("GW_MIGRATIONS_DIR", config.migrations_dir);
   config.store_dir = get("GW_STORE_DIR", config.store_dir);
-  if (const auto storage = env("GW_STORAGE"); storage && !storage->empty() && *storage != "local") {
-    throw ConfigError("GW_STORAGE must be 'local' (the embedded content store); got '" + *storage + "'");
-  }
+  LoadStorageConfig(env, config);
   config.drain_timeout = std::chrono::seconds(ReadInt(env, "GW_DRAIN_TIMEOUT_S", 30, 1, 3600));
   config.key_cache_ttl = std::chrono::milliseconds(ReadInt(env, "GW_KEY_CACHE_TTL_MS", 60'000, 0, 3'600'000));
-  // Up to the upload limit (100 MiB); 1 makes every non-empty upload a task.
-  config.async_threshold =
-      static_cast<std::uint64_t>(ReadInt(env, "GW_ASYNC_THRESHOLD", 10 * 1024 * 1024, 1, 100 * 1024 * 1024));
+  // The limit is on the file (a multipart body may be a little larger); 1 TiB is a sanity bound.
+  config.max_upload_bytes =
+      ReadNumber<std::uint64_t>(env, "GW_MAX_UPLOAD_BYTES", config.max_upload_bytes, 1, std::uint64_t{1} << 40);
+  // Up to the upload limit; 1 makes every non-empty upload a task.
+  config.async_threshold = ReadNumber<std::uint64_t>(env, "GW_ASYNC_THRESHOLD", config.async_threshold, 1,
+                                                     std::max(config.max_upload_bytes, config.async_threshold));
   config.job_workers = ReadInt(env, "GW_JOB_WORKERS", 1, 0, 16);
   config.job_concurrency = ReadInt(env, "GW_JOB_CONCURRENCY", 2, 1, 64);
   config.job_max_attempts = ReadInt(env, "GW_JOB_MAX_ATTEMPTS", 5, 1, 100);

@@ -11,6 +11,24 @@
 
 namespace gw::web {
 
+enum class Storage { kLocal, kFilebase };
+
+/// The Filebase backend (GW_STORAGE=filebase): S3-compatible API plus the IPFS Pinning Service
+/// API. Secrets come from FILEBASE_*_FILE (preferred) or the variables themselves; never logged.
+struct FilebaseConfig {
+  std::string endpoint = "https://s3.filebase.com";  //!< S3 API, path-style requests
+  std::string region = "us-east-1";
+  std::string bucket;
+  std::string access_key;
+  std::string secret_key;
+  std::string pinning_url = "https://api.filebase.io/v1/ipfs";  //!< Pinning Service API base
+  std::string pinning_token;
+  std::uint64_t multipart_threshold = 64ull * 1024 * 1024;  //!< objects this large go up in parts
+  std::chrono::milliseconds connect_timeout{5'000};
+  std::chrono::seconds request_timeout{300};  //!< one whole request, a part included
+  std::chrono::seconds presign_expiry{300};   //!< lifetime of retrieval URLs
+};
+
 struct Config {
   std::string database_url;  //!< libpq connection string
   std::string key_pepper;    //!< secret for API key HMACs (never logged)
@@ -21,13 +39,16 @@ struct Config {
   std::string run_dir = "var/run";
   std::string log_level = "info";
   std::string migrations_dir = "migrations";
-  std::string store_dir = "var/store";      //!< the embedded content store's root
+  std::string store_dir = "var/store";      //!< the embedded content store's root (spool, staging)
+  Storage storage = Storage::kLocal;        //!< GW_STORAGE: local (default) or filebase
+  FilebaseConfig filebase;                  //!< only read with GW_STORAGE=filebase
   std::size_t max_json_body = 1024 * 1024;  //!< application-side check behind nginx's limit
   std::chrono::seconds drain_timeout{30};   //!< how long SIGTERM waits for in-flight requests
   std::chrono::milliseconds key_cache_ttl{60'000};
   std::chrono::milliseconds usage_flush_interval{1'000};
   // Asynchronous jobs (the job worker process)
-  std::uint64_t async_threshold = 10ull * 1024 * 1024;  //!< uploads this large become tasks (202)
+  std::uint64_t max_upload_bytes = 100ull * 1024 * 1024;  //!< largest file POST /upload accepts
+  std::uint64_t async_threshold = 10ull * 1024 * 1024;    //!< uploads this large become tasks (202)
   int job_workers = 1;      //!< job worker processes beside the FastCGI workers (0: none here)
   int job_concurrency = 2;  //!< jobs one job worker runs at once
   int job_max_attempts = 5;
@@ -45,9 +66,23 @@ using EnvLookup = std::function<std::optional<std::string>(std::string_view name
 /// Reads DATABASE_URL (or DATABASE_USER/_PASSWORD/_HOST/_PORT/_NAME), GW_KEY_PEPPER_FILE (or
 /// GW_KEY_PEPPER), GW_FCGI_SOCKET, GW_WORKERS, GW_THREADS, GW_LOG_DIR, GW_RUN_DIR,
 /// GW_LOG_LEVEL, GW_MIGRATIONS_DIR, GW_STORE_DIR, GW_DRAIN_TIMEOUT_S, GW_KEY_CACHE_TTL_MS,
-/// GW_ASYNC_THRESHOLD, GW_JOB_WORKERS, GW_JOB_CONCURRENCY, GW_JOB_MAX_ATTEMPTS, GW_JOB_LEASE_S.
+/// GW_MAX_UPLOAD_BYTES, GW_ASYNC_THRESHOLD, GW_JOB_WORKERS, GW_JOB_CONCURRENCY, GW_JOB_MAX_ATTEMPTS, GW_JOB_LEASE_S.
 /// With `need_server` (the `serve` command) GW_FCGI_SOCKET is required; CLI commands do without.
 Config LoadConfig(const EnvLookup& env, unsigned hardware_threads, bool need_server);
+
+/// Reads GW_STORAGE and, for filebase, FILEBASE_ENDPOINT, FILEBASE_REGION, FILEBASE_BUCKET,
+/// FILEBASE_ACCESS_KEY[_FILE], FILEBASE_SECRET_KEY[_FILE], FILEBASE_PINNING_URL,
+/// FILEBASE_PINNING_TOKEN[_FILE], FILEBASE_MULTIPART_THRESHOLD, FILEBASE_CONNECT_TIMEOUT_MS,
+/// FILEBASE_TIMEOUT_S, FILEBASE_PRESIGN_EXPIRY_S (fcgi/config_filebase.cpp).
+void LoadStorageConfig(const EnvLookup& env, Config& config);
+
+/// NAME_FILE's content (trimmed) when NAME_FILE is set, else NAME's value, else nullopt.
+std::optional<std::string> ReadSecret(const EnvLookup& env, const std::string& name);
+
+/// An integer variable within [min, max], or `fallback` when unset or empty; ConfigError naming
+/// the variable otherwise.
+std::uint64_t ReadUnsigned(const EnvLookup& env, std::string_view name, std::uint64_t fallback, std::uint64_t min,
+                           std::uint64_t max);
 
 /// Builds a libpq keyword/value connection string, quoting values as libpq requires.
 std::string BuildConnectionString(const EnvLookup& env);

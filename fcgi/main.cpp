@@ -97,7 +97,7 @@ int RunJobWorker(const web::Config& config, int listen_fd, int slot) {
   persistence::LocalContentStore store(config.store_dir);
   persistence::LocalContentStore::CleanStaleStaging(config.store_dir);
   persistence::LocalUploadSpool spool(SpoolDir(config));
-  domain::ContentService content(store, spool, TaskSettingsOf(config));
+  domain::ContentService content(store, spool, TaskSettingsOf(config), config.max_upload_bytes);
 
   // The lease owner names host, slot and process start; the supervisor starts a slot again
   // only after its previous process exited, so that one's jobs can be taken over at once.
@@ -143,8 +143,9 @@ int RunWorker(const web::Config& config, int listen_fd, int slot) {
   persistence::LocalUploadSpool spool(SpoolDir(config));
   // The spool is local: without a job worker on this host a task would never run, so every
   // upload is then stored within its request.
-  domain::ContentService content = config.job_workers > 0 ? domain::ContentService(store, spool, TaskSettingsOf(config))
-                                                          : domain::ContentService(store);
+  domain::ContentService content =
+      config.job_workers > 0 ? domain::ContentService(store, spool, TaskSettingsOf(config), config.max_upload_bytes)
+                             : domain::ContentService(store, config.max_upload_bytes);
 
   const web::Handler application = web::BuildApplication({accounts, content, usage, log});
   const fcgi::ThreadStateFactory make_thread_state = [&config] {
@@ -270,6 +271,10 @@ int main(int argc, char** argv) {
   try {
     const bool serving = command == "serve";
     const web::Config config = web::LoadConfig(GetEnv, std::thread::hardware_concurrency(), serving);
+    if (config.storage == web::Storage::kFilebase) {
+      // The settings are read and checked; the store that uses them is not wired in yet.
+      throw web::ConfigError("GW_STORAGE=filebase is not available in this build yet; use GW_STORAGE=local");
+    }
     if (serving) return Serve(config);
     if (command == "migrate") return Migrate(config);
     if (command == "gc") return CollectGarbage(config);

@@ -28,7 +28,8 @@ app_env() {
     "GW_LOG_DIR=$LOG_DIR"
     "GW_RUN_DIR=$RUN_DIR"
     "GW_MIGRATIONS_DIR=$MIGRATIONS_DIR"
-    "GW_STORE_DIR=$STORE_DIR")
+    "GW_STORE_DIR=$STORE_DIR"
+    "GW_MAX_UPLOAD_BYTES=$MAX_UPLOAD_BYTES")
   if (( TEST_MODE )); then APP_ENV+=("GW_WORKERS=${GW_TEST_WORKERS:-2}"); fi
 }
 run_app() { app_env; env "${APP_ENV[@]}" "$BIN" "$@"; }

@@ -66,6 +66,9 @@ render_nginx() {
     TLS_KEY "$TLS_KEY"
     FCGI_SOCKET "$FCGI_SOCKET"
     UPLOAD_TMP_DIR "$STORE_DIR/.upload-tmp"
+    # the limit is on the file: a multipart body may carry up to 64 KiB of framing beyond it
+    # (domain::kMultipartFramingAllowance); the app checks the file's own size
+    UPLOAD_BODY_LIMIT "$(( MAX_UPLOAD_BYTES + 65536 ))"
     STORE_DIR "$STORE_DIR"
     WEB_DIR "$REPO/web"
     DOCS_DIR "$REPO/docs"

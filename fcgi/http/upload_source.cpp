@@ -21,10 +21,13 @@ std::uint64_t ContentLength(const Request& request) {
 
 }  // namespace
 
-domain::UploadSource UploadSourceOf(const Request& request) {
-  // Fail fast on the declared length, before touching the body file.
-  if (ContentLength(request) > domain::kMaxUploadBytes) {
-    throw Error(ErrorCode::kPayloadTooLarge, {}, {{"limit_bytes", std::to_string(domain::kMaxUploadBytes)}});
+domain::UploadSource UploadSourceOf(const Request& request, std::uint64_t max_file_bytes) {
+  // Fail fast on the declared length, before touching the body file. A multipart body may
+  // exceed the file limit by its framing; its part is checked by ContentService::Upload.
+  const auto boundary = domain::MultipartBoundary(request.content_type);
+  const std::uint64_t max_body = max_file_bytes + (boundary ? domain::kMultipartFramingAllowance : 0);
+  if (ContentLength(request) > max_body) {
+    throw Error(ErrorCode::kPayloadTooLarge, {}, {{"limit_bytes", std::to_string(max_file_bytes)}});
   }
   domain::UploadSource source;
   source.path = std::string(request.Param("REQUEST_BODY_FILE"));
@@ -39,7 +42,7 @@ domain::UploadSource UploadSourceOf(const Request& request) {
     return source;
   }
   const FileByteSource body(source.path);
-  if (const auto boundary = domain::MultipartBoundary(request.content_type)) {
+  if (boundary) {
     const domain::MultipartFile part = domain::FindMultipartFile(body, *boundary, "file");
     source.offset = part.offset;
     source.length = part.length;

@@ -8,8 +8,9 @@ namespace gw::web {
 
 /// multipart/form-data: the `file` part of the body file (its filename from the part headers).
 /// Any other Content-Type: the whole body is the file, named by `?filename=`.
-/// Throws kPayloadTooLarge when Content-Length is over the limit, kBadRequest for a malformed multipart body,
-/// kValidationFailed without a `file` part.
-domain::UploadSource UploadSourceOf(const Request& request);
+/// Throws kPayloadTooLarge when Content-Length is over `max_file_bytes` (plus the multipart
+/// framing allowance for a multipart body), kBadRequest for a malformed multipart body,
+/// kValidationFailed without a `file` part. The file's own size is checked by the use case.
+domain::UploadSource UploadSourceOf(const Request& request, std::uint64_t max_file_bytes);
 
 }  // namespace gw::web

@@ -2,45 +2,12 @@
 
 #include <gtest/gtest.h>
 
-#include <map>
 #include <string>
+
+#include "config_env.hpp"
 
 namespace gw::web {
 namespace {
-
-using Env = std::map<std::string, std::string, std::less<>>;
-
-const std::string kPepper(40, 'p');
-
-EnvLookup Lookup(Env env) {
-  return [env = std::move(env)](std::string_view name) -> std::optional<std::string> {
-    const auto it = env.find(name);
-    if (it == env.end()) return std::nullopt;
-    return it->second;
-  };
-}
-
-Env Minimal() { return Env{{"DATABASE_URL", "postgresql://gw@localhost/gw"}, {"GW_KEY_PEPPER", kPepper}}; }
-
-Env With(Env env, std::string name, std::string value) {
-  env[std::move(name)] = std::move(value);
-  return env;
-}
-
-Env Without(Env env, const std::string& name) {
-  env.erase(name);
-  return env;
-}
-
-/// The message of the ConfigError LoadConfig throws, or "<no error>".
-std::string ConfigErrorOf(const Env& env, bool need_server = false) {
-  try {
-    LoadConfig(Lookup(env), 4, need_server);
-    return "<no error>";
-  } catch (const ConfigError& error) {
-    return error.what();
-  }
-}
 
 TEST(Config, MinimalEnvironmentGivesDefaults) {
   const Config config = LoadConfig(Lookup(Minimal()), 6, false);
@@ -195,6 +162,30 @@ TEST(Config, JobSettingsAcceptTheirBounds) {
   EXPECT_EQ(LoadConfig(Lookup(With(Minimal(), "GW_JOB_WORKERS", "0")), 4, false).job_workers, 0);
   EXPECT_EQ(LoadConfig(Lookup(With(Minimal(), "GW_ASYNC_THRESHOLD", "104857600")), 4, false).async_threshold,
             100u * 1024 * 1024);
+}
+
+// --- upload limit ------------------------------------------------------------------------
+
+TEST(Config, UploadLimitDefaultsTo100MiBAndIsASetting) {
+  EXPECT_EQ(LoadConfig(Lookup(Minimal()), 4, false).max_upload_bytes, 100u * 1024 * 1024);
+  EXPECT_EQ(LoadConfig(Lookup(With(Minimal(), "GW_MAX_UPLOAD_BYTES", "5368709120")), 4, false).max_upload_bytes,
+            5ull * 1024 * 1024 * 1024);
+}
+
+TEST(Config, UploadLimitOutOfRangeIsAConfigErrorNamingIt) {
+  for (const char* value : {"0", "-1", "1.5", "1099511627777", "lots"}) {
+    EXPECT_NE(ConfigErrorOf(With(Minimal(), "GW_MAX_UPLOAD_BYTES", value)).find("GW_MAX_UPLOAD_BYTES"),
+              std::string::npos)
+        << value;
+  }
+}
+
+TEST(Config, TheAsyncThresholdMayNotExceedTheUploadLimit) {
+  auto env = With(Minimal(), "GW_MAX_UPLOAD_BYTES", "209715200");
+  env["GW_ASYNC_THRESHOLD"] = "209715200";
+  EXPECT_EQ(LoadConfig(Lookup(env), 4, false).async_threshold, 200u * 1024 * 1024);
+  env["GW_ASYNC_THRESHOLD"] = "209715201";
+  EXPECT_NE(ConfigErrorOf(env).find("GW_ASYNC_THRESHOLD"), std::string::npos);
 }
 
 TEST(Config, JobSettingsOutsideTheirBoundsAreConfigErrorsNamingTheVariable) {

@@ -89,14 +89,15 @@ TEST_F(ContentTasksTest, AFailedEnqueueDiscardsTheSpooledBodyAndRethrows) {
 
 TEST_F(ContentTasksTest, WithoutASpoolEveryUploadIsStoredWithinTheRequest) {
   ContentService sync_only(store);
-  const UploadOutcome outcome = sync_only.Upload(files, kAlice, {"/tmp/nginx/0043", 0, kMaxUploadBytes, "big"}, kAudit);
+  const UploadOutcome outcome =
+      sync_only.Upload(files, kAlice, {"/tmp/nginx/0043", 0, kDefaultMaxUploadBytes, "big"}, kAudit);
   EXPECT_TRUE(outcome.file.has_value());
   EXPECT_FALSE(outcome.task.has_value());
-  EXPECT_EQ(log.front(), "stage /tmp/nginx/0043 0 " + std::to_string(kMaxUploadBytes));
+  EXPECT_EQ(log.front(), "stage /tmp/nginx/0043 0 " + std::to_string(kDefaultMaxUploadBytes));
 }
 
 TEST_F(ContentTasksTest, AnOversizedUploadIsRefusedBeforeAnythingIsKept) {
-  EXPECT_EQ(CodeOf([&] { Upload(kMaxUploadBytes + 1); }), ErrorCode::kPayloadTooLarge);
+  EXPECT_EQ(CodeOf([&] { Upload(kDefaultMaxUploadBytes + 1); }), ErrorCode::kPayloadTooLarge);
   EXPECT_TRUE(log.empty()) << log.front();
 }
 

@@ -13,8 +13,8 @@ namespace gw::web::handlers {
 
 Handler PostUpload(domain::ContentService& content) {
   return [&content](Request& request, Context& context) {
-    const auto outcome =
-        content.Upload(context.files, *request.principal, UploadSourceOf(request), AuditContextOf(request));
+    const auto outcome = content.Upload(context.files, *request.principal,
+                                        UploadSourceOf(request, content.MaxUploadBytes()), AuditContextOf(request));
     if (outcome.task) {
       return TaskAccepted("Upload accepted; it is stored by a task", outcome.task->task_id,
                           {{"size", outcome.task->size}, {"filename", outcome.task->filename}});
