@@ -322,11 +322,23 @@ function internalUploadId (ext) {
   return hex.length === 32 ? hex : null
 }
 
-// The query string for s3rver: presign parameters removed, upload ids mapped.
+// GET/HEAD `response-*` overrides. s3rver honours them only for requests
+// signed with its own key, so the double strips them and applies them itself.
+const RESPONSE_OVERRIDES = {
+  'response-content-type': 'content-type',
+  'response-content-language': 'content-language',
+  'response-expires': 'expires',
+  'response-cache-control': 'cache-control',
+  'response-content-disposition': 'content-disposition',
+  'response-content-encoding': 'content-encoding'
+}
+
+// The query string for s3rver: presign parameters and response overrides
+// removed, upload ids mapped.
 function upstreamQuery (list) {
   const out = []
   for (const [name, value, raw] of list) {
-    if (PRESIGN_PARAMS.includes(name)) continue
+    if (PRESIGN_PARAMS.includes(name) || name in RESPONSE_OVERRIDES) continue
     if (name === 'uploadId') out.push(`uploadId=${internalUploadId(value) ?? 'invalid'}`)
     else out.push(raw)
   }
@@ -647,6 +659,16 @@ async function handleS3 (ctx) {
 
   if (hasKey && (m === 'GET' || m === 'HEAD') && !isSub) {
     // GetObject / HeadObject: the CID of the whole object, also on ranges.
+    const overrides = {}
+    for (const [name, value] of list) {
+      if (!name.startsWith('response-')) continue
+      if (!(name in RESPONSE_OVERRIDES)) {
+        return early(ctx, () => sendS3Error(ctx, 400, 'InvalidArgument',
+          `${name} is not in the set of overridable response headers. Please refer to the S3 API documentation for a complete list of overridable response headers.`,
+          { ArgumentName: name, ArgumentValue: value }))
+      }
+      overrides[RESPONSE_OVERRIDES[name]] = value
+    }
     const body = await smallBody()
     if (body === null) return
     const up = await upstream(m, cpath + q, headers, null)
@@ -658,7 +680,7 @@ async function handleS3 (ctx) {
       up.destroy()
       throw err
     }
-    return relay(ctx, up, cidHeader(ctx, cid))
+    return relay(ctx, up, { ...overrides, ...cidHeader(ctx, cid) })
   }
 
   // Anything else (ListObjects, DeleteObject, CopyObject, tagging...): as is.

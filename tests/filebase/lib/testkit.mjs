@@ -23,8 +23,9 @@ export const TOKEN = 'pinning-token-123'
 export const sha256hex = (b) => createHash('sha256').update(b).digest('hex')
 
 // Starts a double on free ports; resolves once it printed `ready P C`.
-export async function startDouble ({ profile = 'kubo-add-cidv1', args = [], timeoutMs = 20000 } = {}) {
-  const dir = mkdtempSync(join(tmpdir(), 'filebase-double-test-'))
+// dir: storage to use (kept on stop); default a fresh one (removed on stop).
+export async function startDouble ({ profile = 'kubo-add-cidv1', args = [], timeoutMs = 20000, dir: givenDir } = {}) {
+  const dir = givenDir ?? mkdtempSync(join(tmpdir(), 'filebase-double-test-'))
   const proc = spawn(process.execPath, [DOUBLE, '--port', '0', '--control-port', '0', '--dir', dir,
     '--region', REGION, '--bucket', BUCKET, '--access-key', AK, '--secret-key', SK,
     '--pinning-token', TOKEN, '--profile', profile, ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
@@ -53,7 +54,7 @@ export async function startDouble ({ profile = 'kubo-add-cidv1', args = [], time
       const t = setTimeout(() => proc.kill('SIGKILL'), 8000)
       const r = await exited
       clearTimeout(t)
-      rmSync(dir, { recursive: true, force: true })
+      if (givenDir === undefined) rmSync(dir, { recursive: true, force: true })
       return r
     },
     control: (method, path, body) => control(ready.controlPort, method, path, body),
