@@ -132,6 +132,9 @@ class RequestLog {
     if (e.status !== null) return
     e.status = status
     e.durationMs = Number((process.hrtime.bigint() - e._t0) / 1000n) / 1000
+    // One access-log line per request on stderr.
+    const sig = e.kind === 'pinning' ? `token ${e.tokenOk === null ? '-' : e.tokenOk ? 'ok' : 'bad'}` : `sig ${e.sigVerified === null ? '-' : e.sigVerified ? `ok(${e.auth})` : 'BAD'}`
+    log(`${e.kind} ${e.method} ${e.path}${e.query ? '?' + e.query : ''} -> ${status} ${sig}${e.error ? ' ' + e.error : ''}${e.fault ? ' fault=' + e.fault : ''}${e.cid ? ' cid=' + e.cid : ''} ${e.durationMs}ms`)
   }
 
   snapshot (since = 0) {
@@ -500,8 +503,8 @@ async function relay (ctx, up, extra = {}) {
   const h = responseHeaders(up, { 'x-amz-request-id': ctx.requestId, ...extra })
   if (ctx.closeAfter) h.connection = 'close'
   res.writeHead(up.statusCode, h)
-  requests.finish(ctx.entry, up.statusCode)
   if (up.statusCode >= 300) ctx.entry.error = ctx.entry.error ?? `HTTP ${up.statusCode}`
+  requests.finish(ctx.entry, up.statusCode)
   up.pipe(res)
   await once(up, 'end').catch(() => {})
 }
@@ -528,7 +531,9 @@ async function handleS3 (ctx) {
   } catch (err) {
     if (!(err instanceof AuthError)) throw err
     ctx.entry.sigVerified = false
-    log(`${req.method} ${req.url}: ${err.code}: ${err.message}`)
+    // The expected canonical request, one line, for whoever debugs a client.
+    const creq = err.extra?.CanonicalRequest !== undefined ? ` expected canonical request ${JSON.stringify(err.extra.CanonicalRequest)}` : ''
+    log(`${req.method} ${req.url}: ${err.code}: ${err.message}${creq}`)
     return early(ctx, () => sendS3Error(ctx, err.status, err.code, err.message, err.extra))
   }
   ctx.entry.sigVerified = true
@@ -719,6 +724,7 @@ async function handle (req, res, expectContinue) {
       entry.fault = fault
       if (fault === 'hang') {
         // Accept, read the request, never answer.
+        log(`${kind} ${req.method} ${req.url} -> (hang: never answered)`)
         hung.add(req.socket)
         req.socket.once('close', () => hung.delete(req.socket))
         await drain(ctx).catch(() => {})
