@@ -19,6 +19,7 @@ import { createHash, randomBytes } from 'node:crypto'
 import { createRequire } from 'node:module'
 import { parseArgs } from 'node:util'
 import { once } from 'node:events'
+import { finished } from 'node:stream/promises'
 import { cidOf, cidOfFile, wrongCid, PROFILES } from './lib/cid.mjs'
 import { SigV4Verifier, AuthError, UNSIGNED_PAYLOAD, PRESIGN_PARAMS, splitTarget, parseQuery, canonicalPath, escapeUri } from './lib/sigv4.mjs'
 import { errorXml, requestId, parseCompleteParts } from './lib/s3xml.mjs'
@@ -442,7 +443,7 @@ async function early (ctx, fn) {
     ctx.closeAfter = true
   } else {
     ctx.req.resume()
-    if (!ctx.req.readableEnded) await once(ctx.req, 'end').catch(() => {})
+    await finished(ctx.req).catch(() => {})
   }
   fn()
 }
@@ -450,7 +451,7 @@ async function early (ctx, fn) {
 async function drain (ctx) {
   continueBody(ctx)
   ctx.req.resume()
-  if (!ctx.req.readableEnded) await once(ctx.req, 'end')
+  await finished(ctx.req)
 }
 
 // Reads a small body into memory and hashes it.
@@ -505,8 +506,10 @@ async function relay (ctx, up, extra = {}) {
   res.writeHead(up.statusCode, h)
   if (up.statusCode >= 300) ctx.entry.error = ctx.entry.error ?? `HTTP ${up.statusCode}`
   requests.finish(ctx.entry, up.statusCode)
+  // A client that leaves mid-body must not leave s3rver's answer half read.
+  res.on('close', () => { if (!up.complete) up.destroy() })
   up.pipe(res)
-  await once(up, 'end').catch(() => {})
+  await finished(up).catch(() => {})
 }
 
 // Relays an s3rver response whose (small XML) body is rewritten.
@@ -742,6 +745,11 @@ async function handle (req, res, expectContinue) {
     if (isPinning) return await handlePinning(ctx, rawPath.slice('/pinning'.length) || '/')
     return await handleS3(ctx)
   } catch (err) {
+    if (req.destroyed && (err.code === 'ECONNRESET' || err.code === 'ERR_STREAM_PREMATURE_CLOSE' || err.message === 'aborted')) {
+      log(`${req.method} ${req.url}: the client went away (${err.message})`)
+      requests.finish(entry, 0)
+      return
+    }
     log(`${req.method} ${req.url}: internal error: ${err.stack ?? err}`)
     if (res.headersSent) {
       res.destroy()
@@ -760,7 +768,7 @@ function makeFront () {
   server.on('clientError', (err, socket) => {
     if (socket.writable && !socket.destroyed) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n')
     else socket.destroy()
-    log(`client error: ${err.message}`)
+    if (err.code !== 'ECONNRESET' && err.code !== 'HPE_INVALID_EOF_STATE') log(`client error: ${err.code ?? ''} ${err.message}`)
   })
   return server
 }

@@ -186,6 +186,42 @@ describe('faults', () => {
   })
 })
 
+describe('clients that leave early', () => {
+  let d
+  before(async () => { d = await startDouble() })
+  after(async () => { await d?.stop() })
+
+  test('an aborted upload and an aborted download leave the double serving, spool empty', async () => {
+    const { readdirSync } = await import('node:fs')
+    const { join } = await import('node:path')
+    const big = Buffer.alloc(8 * 1024 * 1024, 7)
+    await d.s3.request({ method: 'PUT', key: 'big', body: big })
+    // Upload: announce 8 MiB, send 1 MiB, hang up.
+    const s = await d.s3.signed({ method: 'PUT', key: 'partial', body: big })
+    await new Promise((resolve) => {
+      const req = http.request({ host: '127.0.0.1', port: d.port, method: 'PUT', path: s.path, headers: s.headers })
+      req.on('error', () => resolve())
+      req.write(big.subarray(0, 1024 * 1024), () => setTimeout(() => { req.destroy(); resolve() }, 100))
+    })
+    // Download: read the first chunk, hang up.
+    const g = await d.s3.signed({ method: 'GET', key: 'big' })
+    await new Promise((resolve) => {
+      const req = http.request({ host: '127.0.0.1', port: d.port, method: 'GET', path: g.path, headers: g.headers }, (res) => {
+        res.once('data', () => { req.destroy(); resolve() })
+      })
+      req.on('error', () => resolve())
+      req.end()
+    })
+    await sleep(200)
+    assert.equal((await d.s3.request({ method: 'HEAD', key: 'partial' })).status, 404)
+    const h = await d.s3.request({ method: 'HEAD', key: 'big' })
+    assert.equal(h.status, 200)
+    assert.equal(readdirSync(join(d.dir, 'spool')).length, 0)
+    const { json } = await d.control('GET', '/requests')
+    assert.ok(json.requests.every((e) => e.status !== null))
+  })
+})
+
 describe('process', () => {
   test('prints exactly one ready line and exits 0 on SIGTERM', async () => {
     const d = await startDouble()
