@@ -36,21 +36,24 @@ check_shell() {
 # ----------------------------------------------------------------------------
 # test: throwaway stack + ctest
 # ----------------------------------------------------------------------------
-# The e2e reference tests run tests/reference (pinned JS importer) with node: install Node.js and
-# npm when missing, and `npm ci` when node_modules is missing or older than package-lock.json.
-ensure_node_reference() {
-  local dir=$REPO/tests/reference
+# The tests run two pinned node packages: tests/reference (the JS importer the CIDs are checked
+# against) and tests/filebase (the Filebase double). Install Node.js and npm when missing, and
+# `npm ci` in each when its node_modules is missing or older than its package-lock.json.
+ensure_node_packages() {
+  local dir
   if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
     ensure_packages nodejs npm
   fi
   if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
     die "node/npm still missing after installing nodejs npm"
   fi
-  if [[ ! -d $dir/node_modules || $dir/package-lock.json -nt $dir/node_modules ]]; then
-    say "npm ci in $dir"
-    (cd "$dir" && npm ci --no-audit --no-fund </dev/null) || die "npm ci failed in $dir"
-    touch "$dir/node_modules"
-  fi
+  for dir in "$REPO/tests/reference" "$REPO/tests/filebase"; do
+    if [[ ! -d $dir/node_modules || $dir/package-lock.json -nt $dir/node_modules ]]; then
+      say "npm ci in $dir"
+      (cd "$dir" && npm ci --no-audit --no-fund </dev/null) || die "npm ci failed in $dir"
+      touch "$dir/node_modules"
+    fi
+  done
 }
 
 test_cleanup() {
@@ -92,7 +95,7 @@ cmd_test() {
   PGBIN=$(pg_bin_dir)
   local build_dir=${GW_TEST_BUILD_DIR:-$REPO/build-test}
   build "$build_dir" -DGW_TESTS=ON
-  ensure_node_reference
+  ensure_node_packages
 
   TEST_DIR=$(mktemp -d /tmp/ipfsgw-test.XXXXXX)
   chmod 0711 "$TEST_DIR"   # the PostgreSQL user must traverse it
