@@ -9,9 +9,11 @@ FailureClass Classify(const RemoteFailure& failure) {
     case RemoteFailure::Kind::kTransport: return FailureClass::kRejected;
     case RemoteFailure::Kind::kHttp: break;
   }
-  // S3 throttles with 503 SlowDown; some S3-compatible services send the code with other
-  // statuses, and the code is what says "back off".
-  if (failure.code == "SlowDown") return FailureClass::kTransient;
+  // The code says "try again" whatever the status: S3 throttles with 503 SlowDown, and
+  // CompleteMultipartUpload can fail with 200 and an InternalError body.
+  if (failure.code == "SlowDown" || failure.code == "InternalError" || failure.code == "ServiceUnavailable") {
+    return FailureClass::kTransient;
+  }
   switch (failure.http_status) {
     case 429:
     case 500:

@@ -33,8 +33,8 @@ enum class FailureClass {
   kRejected,   //!< any other refusal (other 4xx, unexpected 5xx such as 501): a bug or a misuse
 };
 
-/// transient: connect errors, timeouts, HTTP 429, 500, 502, 503, 504 and S3's SlowDown
-/// (whatever its status); auth: 401 and 403 (SignatureDoesNotMatch, AccessDenied,
+/// transient: connect errors, timeouts, HTTP 429, 500, 502, 503, 504, and S3's codes SlowDown,
+/// InternalError and ServiceUnavailable whatever the status; auth: 401 and 403 (SignatureDoesNotMatch, AccessDenied,
 /// InvalidAccessKeyId, RequestTimeTooSkewed); 404: not found; everything else: rejected.
 FailureClass Classify(const RemoteFailure& failure);
 

@@ -24,6 +24,10 @@ TEST(ClassifyRemoteFailure, ThrottlingAndServerErrorsAreTransient) {
   }
   EXPECT_EQ(Classify(Http(503, "SlowDown")), FailureClass::kTransient);
   EXPECT_EQ(Classify(Http(400, "SlowDown")), FailureClass::kTransient) << "the code says back off";
+  // CompleteMultipartUpload may fail after its 200 status line, with an <Error> body.
+  EXPECT_EQ(Classify(Http(200, "InternalError")), FailureClass::kTransient);
+  EXPECT_EQ(Classify(Http(200, "ServiceUnavailable")), FailureClass::kTransient);
+  EXPECT_EQ(Classify(Http(200, "NoSuchUpload")), FailureClass::kRejected);
 }
 
 TEST(ClassifyRemoteFailure, AuthFailuresAreNeverRetried) {
