@@ -36,6 +36,10 @@ enum class ErrorCode {
   kServerSideError,       //!< marker: everything below is the service's fault, not the client's
   kInternal,              //!< unexpected failure; details only in the log
   kDatabaseUnavailable,   //!< PostgreSQL cannot be reached
+  kStorageUnavailable,    //!< the storage backend is down or its circuit breaker is open: try again later
+  kStorageAuthFailed,     //!< the storage backend refused our credentials or signature (a configuration fault)
+  kStorageCidMismatch,    //!< the storage backend reported another CID than the one computed here
+  kStorageError,          //!< any other failure of the storage backend
 };
 
 /// One detail of an error, e.g. {"field", "email"}; rendered into error.details.

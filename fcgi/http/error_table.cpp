@@ -39,6 +39,15 @@ constexpr std::array kTable{
     Row{ErrorCode::kInternal, {500, "internal_error", "Internal server error"}},
     Row{ErrorCode::kDatabaseUnavailable,
         {503, "database_unavailable", "The database is unavailable, try again shortly"}},
+    Row{ErrorCode::kStorageUnavailable,
+        {503, "storage_unavailable", "The storage backend is unavailable, try again shortly"}},
+    // 500, not 502: the backend answered correctly; our own credentials (or clock) are wrong, a
+    // fault of this service's configuration that no retry by the client can cure.
+    Row{ErrorCode::kStorageAuthFailed,
+        {500, "storage_auth_failed", "The storage backend refused this service's credentials"}},
+    Row{ErrorCode::kStorageCidMismatch,
+        {502, "storage_cid_mismatch", "The storage backend reported another CID than the content's"}},
+    Row{ErrorCode::kStorageError, {502, "storage_error", "The storage backend failed"}},
 };
 
 }  // namespace
@@ -69,6 +78,10 @@ Response ErrorResponse(const domain::Error& error, std::string_view request_id) 
   envelope["error"]["request_id"] = request_id;
   // Details may echo client bytes (a decoded path): replace invalid UTF-8 rather than throw.
   response.body = envelope.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+  // An open circuit breaker knows when it will admit calls again (domain/backoff_retry.hpp).
+  for (const auto& [key, value] : error.Details()) {
+    if (key == "retry_after_seconds") response.SetHeader("Retry-After", value);
+  }
   return response;
 }
 

@@ -37,11 +37,15 @@ const std::map<ErrorCode, std::pair<int, std::string>> kExpected{
     {ErrorCode::kContentNotFound, {404, "content_not_found"}},
     {ErrorCode::kInternal, {500, "internal_error"}},
     {ErrorCode::kDatabaseUnavailable, {503, "database_unavailable"}},
+    {ErrorCode::kStorageUnavailable, {503, "storage_unavailable"}},
+    {ErrorCode::kStorageAuthFailed, {500, "storage_auth_failed"}},
+    {ErrorCode::kStorageCidMismatch, {502, "storage_cid_mismatch"}},
+    {ErrorCode::kStorageError, {502, "storage_error"}},
 };
 
 std::vector<ErrorCode> AllRealCodes() {
   std::vector<ErrorCode> codes;
-  for (int i = 0; i <= static_cast<int>(ErrorCode::kDatabaseUnavailable); ++i) {
+  for (int i = 0; i <= static_cast<int>(ErrorCode::kStorageError); ++i) {  // the last code
     const auto code = static_cast<ErrorCode>(i);
     if (code != ErrorCode::kServerSideError) codes.push_back(code);
   }
@@ -151,6 +155,28 @@ TEST(ErrorResponse, DatabaseUnavailableIs503WithItsOwnCode) {
   const auto body = nlohmann::json::parse(ErrorResponse(Error(ErrorCode::kDatabaseUnavailable), "r").body);
   EXPECT_EQ(body.at("status"), 503);
   EXPECT_EQ(body.at("error").at("code"), "database_unavailable");
+}
+
+TEST(ErrorResponse, StorageErrorsAreServerSideAndHideTheirInternalText) {
+  for (const ErrorCode code : {ErrorCode::kStorageUnavailable, ErrorCode::kStorageAuthFailed,
+                               ErrorCode::kStorageCidMismatch, ErrorCode::kStorageError}) {
+    EXPECT_GT(code, ErrorCode::kServerSideError);
+    const Error error(code, "public", {}, "s3 PutObject: HTTP 403 SignatureDoesNotMatch");
+    const Response response = ErrorResponse(error, "r");
+    EXPECT_EQ(response.body.find("SignatureDoesNotMatch"), std::string::npos) << response.body;
+    EXPECT_EQ(nlohmann::json::parse(response.body).at("message"), std::string(ToHttpError(code).message));
+  }
+}
+
+TEST(ErrorResponse, RetryAfterDetailBecomesTheRetryAfterHeader) {
+  const Error refused(ErrorCode::kStorageUnavailable, {}, {{"retry_after_seconds", "42"}});
+  const Response response = ErrorResponse(refused, "r");
+  EXPECT_EQ(response.status, 503);
+  ASSERT_EQ(response.headers.size(), 1u);
+  EXPECT_EQ(response.headers[0].first, "Retry-After");
+  EXPECT_EQ(response.headers[0].second, "42");
+  EXPECT_EQ(nlohmann::json::parse(response.body).at("error").at("details").at("retry_after_seconds"), "42");
+  EXPECT_TRUE(ErrorResponse(Error(ErrorCode::kStorageUnavailable), "r").headers.empty());
 }
 
 TEST(ErrorResponse, EscapesHostileDetailValuesAsJson) {
