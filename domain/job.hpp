@@ -105,6 +105,11 @@ class JobQueue {
                     std::string_view error_message) = 0;
   /// Gives the job back untouched (graceful shutdown): queued again, this attempt not counted.
   virtual bool Release(std::string_view id, std::string_view worker_id) = 0;
+  /// Queues the job again to run after `delay`, this attempt not counted, with the error kept
+  /// for its owner to read: for a backend that is down (its circuit breaker open), where the job
+  /// must wait for it rather than use up its attempts.
+  virtual bool Postpone(std::string_view id, std::string_view worker_id, std::string_view error_code,
+                        std::string_view error_message, std::chrono::milliseconds delay) = 0;
   /// Ends at once the leases of running jobs whose worker id starts with `owner_prefix`, as an
   /// expired lease would end (the attempt counts as failed: "worker_died"). Only for a caller
   /// who knows every such worker is dead: a restarted job worker, whose supervisor saw its

@@ -178,6 +178,12 @@ bool PgJobQueue::Release(std::string_view id, std::string_view worker_id) {
   return UpdateOne(kRelease, id, std::string(worker_id));
 }
 
+bool PgJobQueue::Postpone(std::string_view id, std::string_view worker_id, std::string_view error_code,
+                          std::string_view error_message, std::chrono::milliseconds delay) {
+  return UpdateOne(kPostpone, id, std::string(worker_id), std::string(error_code), std::string(error_message),
+                   delay.count());
+}
+
 std::optional<Job> PgJobQueue::Find(std::string_view id) {
   if (!domain::IsJobId(id)) return std::nullopt;
   return connection_.Run([&](pqxx::connection_base& connection) -> std::optional<Job> {

@@ -69,6 +69,8 @@ class PgJobQueue final : public domain::JobQueue {
   bool Bury(std::string_view id, std::string_view worker_id, std::string_view error_code,
             std::string_view error_message) override;
   bool Release(std::string_view id, std::string_view worker_id) override;
+  bool Postpone(std::string_view id, std::string_view worker_id, std::string_view error_code,
+                std::string_view error_message, std::chrono::milliseconds delay) override;
   int ReclaimOrphans(std::string_view owner_prefix) override;
 
   std::optional<domain::Job> Find(std::string_view id) override;

@@ -94,6 +94,13 @@ std::vector<PreparedStatement> PgJobQueue::Statements() {
       {kRelease, std::string("UPDATE jobs SET state = 'queued', attempts = greatest(attempts - 1, 0), "
                              "lease_owner = NULL, lease_expires_at = NULL, updated_at = now()") +
                      kOwned + " RETURNING id"},
+      // Like a release, but later and with the reason: the job waits for its backend.
+      {kPostpone, std::string("UPDATE jobs SET state = 'queued', attempts = greatest(attempts - 1, 0), "
+                              "run_after = now() + $5") +
+                      kMs +
+                      ", last_error_code = $3, last_error_message = $4, "
+                      "lease_owner = NULL, lease_expires_at = NULL, updated_at = now()" +
+                      kOwned + " RETURNING id"},
       {kLivePayloadValues,
        "SELECT payload->>$2 FROM jobs WHERE type = $1 AND state IN ('queued', 'running', 'failed') "
        "AND payload->>$2 IS NOT NULL"},

@@ -14,6 +14,7 @@ inline constexpr const char* kComplete = "jobs_complete";
 inline constexpr const char* kLockOwned = "jobs_lock_owned";
 inline constexpr const char* kFail = "jobs_fail";
 inline constexpr const char* kRelease = "jobs_release";
+inline constexpr const char* kPostpone = "jobs_postpone";
 inline constexpr const char* kReclaimOrphans = "jobs_reclaim_orphans";
 inline constexpr const char* kLivePayloadValues = "jobs_live_payload_values";
 inline constexpr const char* kFind = "jobs_find";

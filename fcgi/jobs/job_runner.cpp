@@ -2,6 +2,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include <charconv>
+#include <optional>
+
 #include "domain/error.hpp"
 #include "fcgi/http/error_table.hpp"
 #include "fcgi/http/logging.hpp"
@@ -77,17 +80,35 @@ struct Failure {
   std::string message;
   bool permanent;        //!< client-side: the input is bad, retrying cannot help
   std::string internal;  //!< for the log only
+  /// Set when the storage backend is unavailable (its breaker open, or it stayed down through
+  /// the retries): the job waits this long for it, and no attempt is used up.
+  std::optional<std::chrono::milliseconds> wait_for_backend;
 };
+
+// How long a job waits for a backend that is down: the breaker's own Retry-After when it said
+// one, else the time a breaker stays open.
+constexpr std::chrono::milliseconds kBackendWait{60'000};
+
+std::optional<std::chrono::milliseconds> BackendWait(const domain::Error& error) {
+  if (error.Code() != domain::ErrorCode::kStorageUnavailable) return std::nullopt;
+  for (const auto& [key, value] : error.Details()) {
+    if (key != "retry_after_seconds") continue;
+    std::int64_t seconds = 0;
+    const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), seconds);
+    if (ec == std::errc() && end == value.data() + value.size() && seconds > 0) return std::chrono::seconds(seconds);
+  }
+  return kBackendWait;
+}
 
 Failure FailureOf(const domain::Error& error) {
   const auto http = web::ToHttpError(error.Code());
   return {std::string(http.code), error.PublicMessage().empty() ? std::string(http.message) : error.PublicMessage(),
-          error.Code() < domain::ErrorCode::kServerSideError, error.what()};
+          error.Code() < domain::ErrorCode::kServerSideError, error.what(), BackendWait(error)};
 }
 
 Failure InternalFailure(const std::exception& error) {
   const auto http = web::ToHttpError(domain::ErrorCode::kInternal);
-  return {std::string(http.code), std::string(http.message), false, error.what()};
+  return {std::string(http.code), std::string(http.message), false, error.what(), std::nullopt};
 }
 
 JobEnd BuryUnknownType(const JobRunContext& context, const domain::Job& job) {
@@ -128,9 +149,22 @@ JobEnd RecordStopped(const JobRunContext& context, const domain::Job& job, const
   return JobEnd::kReleased;
 }
 
-/// Bad input is buried at once; anything else is failed, to be retried after a backoff.
+/// Bad input is buried at once; a job whose backend is down waits for it; anything else is
+/// failed, to be retried after a backoff.
 JobEnd RecordFailure(const JobRunContext& context, const domain::Job& job, const Failure& failure,
                      const Stopwatch& stopwatch, double jitter01) {
+  if (failure.wait_for_backend) {
+    auto fields = Fields(job, "job_postponed");
+    fields["error_code"] = failure.code;
+    fields["error"] = failure.internal;
+    fields["delay_ms"] = failure.wait_for_backend->count();
+    LogEvent(context.log, LogLevel::kWarn, fields);
+    TryReport(context, job, "postpone", [&] {
+      return context.queue.Postpone(job.id, context.worker_id, failure.code, failure.message,
+                                    *failure.wait_for_backend);
+    });
+    return JobEnd::kPostponed;
+  }
   auto fields = Fields(job, failure.permanent ? "job_buried" : "job_failed");
   fields["error_code"] = failure.code;
   fields["error"] = failure.internal;

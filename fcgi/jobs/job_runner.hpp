@@ -4,6 +4,7 @@
 /// The queue's rules (domain/job.hpp) turn into these outcomes:
 ///   handler returns           -> Complete, then the outcome's after_success (e.g. drop the spool)
 ///   domain::Error, client-side code (the input is bad: retrying cannot help) -> Bury (dead)
+///   domain::Error kStorageUnavailable (the backend is down) -> Postpone: waits, attempt not counted
 ///   any other exception       -> Fail: retried after a backoff, dead after the last attempt
 ///   JobStopped                -> Release (shutdown) or nothing (the lease went to another worker)
 /// Errors are recorded with the public code and message of fcgi/http/error_table.cpp, the same the
@@ -60,7 +61,7 @@ class RunningJobs {
   std::map<std::string, std::shared_ptr<RunningJob>> jobs_;
 };
 
-enum class JobEnd { kSucceeded, kFailed, kBuried, kReleased, kLeaseLost };
+enum class JobEnd { kSucceeded, kFailed, kBuried, kReleased, kLeaseLost, kPostponed };
 
 struct JobRunContext {
   domain::JobQueue& queue;

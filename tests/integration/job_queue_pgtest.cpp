@@ -192,6 +192,28 @@ TEST_F(JobQueuePgTest, ReleaseQueuesTheJobAgainWithoutConsumingTheAttempt) {
   EXPECT_EQ(again->attempts, 1);
 }
 
+TEST_F(JobQueuePgTest, PostponeWaitsWithTheReasonAndWithoutConsumingTheAttempt) {
+  const auto id = queue_->Enqueue("remote", std::nullopt, "{}", 1);
+  ASSERT_TRUE(queue_->Claim("w", 30s));
+  EXPECT_FALSE(queue_->Postpone(id, "someone-else", "storage_unavailable", "down", 60s));
+  ASSERT_TRUE(queue_->Postpone(id, "w", "storage_unavailable", "Filebase is down", 60s));
+  const auto job = queue_->Find(id);
+  EXPECT_EQ(job->state, JobState::kQueued);
+  EXPECT_EQ(job->attempts, 0) << "a job waiting for its backend keeps its only attempt";
+  EXPECT_EQ(job->error_code, "storage_unavailable");
+  EXPECT_EQ(Column(id, "run_after > now() + interval '50 seconds'"), "t");
+  EXPECT_FALSE(queue_->Claim("w2", 30s)) << "not due before the delay";
+
+  // once due, it runs with its attempt intact
+  const auto soon = queue_->Enqueue("remote", std::nullopt, "{}", 1);
+  ASSERT_TRUE(queue_->Claim("w", 30s));
+  ASSERT_TRUE(queue_->Postpone(soon, "w", "storage_unavailable", "down", 0ms));
+  const auto again = queue_->Claim("w", 30s);
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->id, soon);
+  EXPECT_EQ(again->attempts, 1);
+}
+
 TEST_F(JobQueuePgTest, EnqueueInARolledBackTransactionLeavesNoJob) {
   PgConnection connection(Db().Dsn(), PgJobQueue::EnqueueStatements());
   connection.Run([](pqxx::connection_base& c) {

@@ -58,6 +58,11 @@ class MemoryJobQueue final : public domain::JobQueue {
   bool Release(std::string_view id, std::string_view worker) override {
     return Report(worker, "release " + std::string(id));
   }
+  bool Postpone(std::string_view id, std::string_view worker, std::string_view code, std::string_view message,
+                std::chrono::milliseconds delay) override {
+    return Report(worker, "postpone " + std::string(id) + " " + std::string(code) + " " + std::string(message) + " " +
+                              std::to_string(delay.count()) + "ms");
+  }
   int ReclaimOrphans(std::string_view) override { return 0; }
   std::optional<domain::Job> Find(std::string_view id) override {
     calls.push_back("find " + std::string(id));

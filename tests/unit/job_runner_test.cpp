@@ -10,6 +10,7 @@
 #include <stdexcept>
 
 #include "domain/error.hpp"
+#include "fcgi/http/error_table.hpp"
 
 namespace gw::fcgi {
 namespace {
@@ -121,6 +122,23 @@ TEST_F(JobRunnerTest, AServerSideDomainErrorFailsForARetryWithThePolicyAndJitter
   EXPECT_EQ(queue.last_retry.base_delay, 10ms);
   EXPECT_EQ(queue.last_retry.max_delay, 80ms);
   EXPECT_EQ(queue.last_jitter, 0.75);
+}
+
+TEST_F(JobRunnerTest, AnUnavailableBackendPostponesTheJobForItsRetryAfterWithoutUsingAnAttempt) {
+  // The breaker is open: the job waits for the backend as long as the breaker says.
+  EXPECT_EQ(Run(Throwing([] {
+              throw Error(ErrorCode::kStorageUnavailable, {}, {{"retry_after_seconds", "42"}}, "breaker open");
+            })),
+            JobEnd::kPostponed);
+  EXPECT_EQ(queue.calls, Calls{std::string("postpone ") + kId + " storage_unavailable " +
+                               std::string(web::ToHttpError(ErrorCode::kStorageUnavailable).message) + " 42000ms"});
+}
+
+TEST_F(JobRunnerTest, AnUnavailableBackendWithoutRetryAfterWaitsAMinute) {
+  EXPECT_EQ(Run(Throwing([] { throw Error(ErrorCode::kStorageUnavailable, "Filebase did not answer"); })),
+            JobEnd::kPostponed);
+  EXPECT_EQ(queue.calls,
+            Calls{std::string("postpone ") + kId + " storage_unavailable Filebase did not answer 60000ms"});
 }
 
 TEST_F(JobRunnerTest, AnyOtherExceptionFailsAsAnInternalErrorWithoutItsText) {

@@ -1,0 +1,168 @@
+#include "persistence/filebase_pinning.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include "domain/error.hpp"
+#include "domain/remote_failure.hpp"
+#include "persistence/curl_http.hpp"
+
+namespace gw::persistence {
+namespace {
+
+using domain::Error;
+using domain::ErrorCode;
+using domain::RemoteCallFailed;
+using domain::RemoteFailure;
+
+// Every status a pin request can have: the service lists only `pinned` ones unless asked.
+constexpr const char* kAnyStatus = "queued,pinning,pinned,failed";
+
+std::string Escape(const std::string& text) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  for (const unsigned char c : text) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    }
+  }
+  return out;
+}
+
+// The service's error body is {"error":{"reason":"...","details":"..."}}.
+RemoteFailure FailureOf(const HttpResponse& response) {
+  RemoteFailure failure{RemoteFailure::Kind::kHttp, static_cast<int>(response.status), {}, {}};
+  const auto json = nlohmann::json::parse(response.body, nullptr, false);
+  if (json.is_object() && json.contains("error") && json["error"].is_object()) {
+    failure.code = json["error"].value("reason", "");
+    failure.message = json["error"].value("details", "");
+  }
+  return failure;
+}
+
+PinRequest ReadPinStatus(const nlohmann::json& json) {
+  if (!json.is_object() || !json.contains("requestid") || !json.contains("status")) {
+    throw Error(ErrorCode::kStorageError, {}, {}, "pinning service: a PinStatus without requestid or status");
+  }
+  PinRequest request;
+  request.requestid = json["requestid"].get<std::string>();
+  request.status = json["status"].get<std::string>();
+  if (json.contains("pin") && json["pin"].is_object()) request.cid = json["pin"].value("cid", "");
+  return request;
+}
+
+nlohmann::json ParseBody(const HttpResponse& response, std::string_view operation) {
+  auto json = nlohmann::json::parse(response.body, nullptr, false);
+  if (json.is_discarded()) {
+    throw Error(ErrorCode::kStorageError, {}, {}, "pinning service: " + std::string(operation) + " answered no JSON");
+  }
+  return json;
+}
+
+}  // namespace
+
+PinningClient::PinningClient(CurlHttp& http, std::string base_url, std::string token, domain::CircuitBreaker& breaker,
+                             const domain::BackoffRetry& retry, PinningOptions options, Sleep sleep)
+    : http_(http),
+      base_url_(std::move(base_url)),
+      token_(std::move(token)),
+      breaker_(breaker),
+      retry_(retry),
+      options_(options),
+      sleep_(std::move(sleep)) {}
+
+void PinningClient::Pin(const std::string& cid, const std::string& name) {
+  for (const auto& request : Find(cid)) {
+    if (request.status == "failed") continue;
+    if (AwaitPinned(request)) return;
+  }
+  // None, or only failed ones: ask (once more, when the first new request fails too).
+  for (int round = 0; round < 2; ++round) {
+    if (AwaitPinned(Add(cid, name))) return;
+  }
+  throw Error(ErrorCode::kStorageError, {}, {}, "pinning service: pinning " + cid + " failed twice");
+}
+
+void PinningClient::Unpin(const std::string& cid) {
+  for (const auto& request : Find(cid)) Remove(request.requestid);
+}
+
+std::vector<PinRequest> PinningClient::Find(const std::string& cid) {
+  const HttpResponse response = retry_.Run(breaker_, "pinning list", [&](int) {
+    auto got = http_.Perform({"GET",
+                              base_url_ + "/pins?cid=" + Escape(cid) + "&status=" + Escape(kAnyStatus) + "&limit=1000",
+                              {"Authorization: Bearer " + token_, "Accept: application/json"},
+                              {},
+                              std::nullopt,
+                              std::nullopt});
+    if (got.status != 200) throw RemoteCallFailed(FailureOf(got));
+    return got;
+  });
+  const auto json = ParseBody(response, "GET /pins");
+  std::vector<PinRequest> found;
+  if (json.contains("results") && json["results"].is_array()) {
+    for (const auto& item : json["results"]) found.push_back(ReadPinStatus(item));
+  }
+  return found;
+}
+
+PinRequest PinningClient::Add(const std::string& cid, const std::string& name) {
+  const std::string body = nlohmann::json{{"cid", cid}, {"name", name}}.dump();
+  const HttpResponse response = retry_.Run(breaker_, "pinning add", [&](int) {
+    auto got = http_.Perform(
+        {"POST",
+         base_url_ + "/pins",
+         {"Authorization: Bearer " + token_, "Content-Type: application/json", "Accept: application/json"},
+         body,
+         std::nullopt,
+         std::nullopt});
+    if (got.status != 202 && got.status != 200) throw RemoteCallFailed(FailureOf(got));
+    return got;
+  });
+  return ReadPinStatus(ParseBody(response, "POST /pins"));
+}
+
+PinRequest PinningClient::Get(const std::string& requestid) {
+  const HttpResponse response = retry_.Run(breaker_, "pinning status", [&](int) {
+    auto got = http_.Perform({"GET",
+                              base_url_ + "/pins/" + Escape(requestid),
+                              {"Authorization: Bearer " + token_, "Accept: application/json"},
+                              {},
+                              std::nullopt,
+                              std::nullopt});
+    if (got.status != 200) throw RemoteCallFailed(FailureOf(got));
+    return got;
+  });
+  return ReadPinStatus(ParseBody(response, "GET /pins/{requestid}"));
+}
+
+void PinningClient::Remove(const std::string& requestid) {
+  retry_.Run(breaker_, "pinning remove", [&](int) {
+    const auto got = http_.Perform({"DELETE",
+                                    base_url_ + "/pins/" + Escape(requestid),
+                                    {"Authorization: Bearer " + token_, "Accept: application/json"},
+                                    {},
+                                    std::nullopt,
+                                    std::nullopt});
+    // 404: already gone (another attempt of this job removed it): the wanted end state.
+    if (got.status != 202 && got.status != 200 && got.status != 404) throw RemoteCallFailed(FailureOf(got));
+  });
+}
+
+bool PinningClient::AwaitPinned(PinRequest request) {
+  const auto deadline = std::chrono::steady_clock::now() + options_.max_wait;
+  while (request.status != "pinned" && request.status != "failed") {
+    if (std::chrono::steady_clock::now() >= deadline) {
+      throw Error(ErrorCode::kStorageUnavailable, "The pinning service has not finished pinning yet", {},
+                  "pinning service: request " + request.requestid + " still " + request.status);
+    }
+    sleep_(options_.poll_interval);
+    request = Get(request.requestid);
+  }
+  return request.status == "pinned";
+}
+
+}  // namespace gw::persistence
