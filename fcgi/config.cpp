@@ -25,6 +25,21 @@ int ReadInt(const EnvLookup& env, std::string_view name, int fallback, int min, 
   return parsed;
 }
 
+// `auto` (keep the CIDs the storage backend computes) is reserved for a backend that computes
+// them itself, Filebase; the embedded store computes CIDs, so it needs a named profile.
+domain::CidProfile ReadCidProfile(const EnvLookup& env) {
+  const auto value = env("GW_CID_PROFILE");
+  if (!value || value->empty()) return domain::CidProfile::kKuboAddCidV1;
+  if (const auto profile = domain::ParseCidProfile(*value)) return *profile;
+  if (*value == "auto") {
+    throw ConfigError(
+        "GW_CID_PROFILE=auto (the CIDs the storage backend computes) needs the Filebase backend; "
+        "the local store (GW_STORAGE=local) needs one of " +
+        domain::CidProfileNames());
+  }
+  throw ConfigError("GW_CID_PROFILE must be one of " + domain::CidProfileNames() + "; got '" + *value + "'");
+}
+
 std::string QuoteLibpq(const std::string& value) {
   std::string quoted = "'";
   for (const char c : value) {
@@ -96,6 +111,7 @@ Config LoadConfig(const EnvLookup& env, unsigned hardware_threads, bool need_ser
   if (const auto storage = env("GW_STORAGE"); storage && !storage->empty() && *storage != "local") {
     throw ConfigError("GW_STORAGE must be 'local' (the embedded content store); got '" + *storage + "'");
   }
+  config.cid_profile = ReadCidProfile(env);
   config.drain_timeout = std::chrono::seconds(ReadInt(env, "GW_DRAIN_TIMEOUT_S", 30, 1, 3600));
   config.key_cache_ttl = std::chrono::milliseconds(ReadInt(env, "GW_KEY_CACHE_TTL_MS", 60'000, 0, 3'600'000));
   // Up to the upload limit (100 MiB); 1 makes every non-empty upload a task.
