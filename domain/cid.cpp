@@ -104,6 +104,14 @@ Cid Cid::ToV1() const {
   return Cid{1, codec::kDagPb, multihash};
 }
 
+std::optional<Cid> Cid::ToV0() const {
+  if (codec != codec::kDagPb || HashFunction() != multihash::kSha2_256 ||
+      Digest().size() != multihash::kSha2_256Length) {
+    return std::nullopt;
+  }
+  return Cid{0, codec::kDagPb, multihash};
+}
+
 std::uint64_t Cid::HashFunction() const {
   std::span<const std::uint8_t> rest(multihash);
   std::uint64_t function = 0;

@@ -7,6 +7,7 @@
 /// inline probe CIDs such as bafkqaaa).
 
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -55,6 +56,9 @@ struct Cid {
   std::string ToString(Multibase base) const;
   /// v0 -> v1 (same multihash, dag-pb); v1 unchanged.
   Cid ToV1() const;
+  /// The CIDv0 of the same content when there is one (dag-pb with a sha2-256 multihash), else
+  /// nullopt; a v0 CID is returned unchanged.
+  std::optional<Cid> ToV0() const;
   /// One spelling per content: v1 base32. Use as the storage key.
   std::string ToCanonicalV1String() const { return ToV1().ToString(); }
   /// Binary CID: v1 = varint(1) ‖ varint(codec) ‖ multihash; v0 = the bare multihash.

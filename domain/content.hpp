@@ -21,7 +21,7 @@ inline constexpr std::uint64_t kMultipartFramingAllowance = 64 * 1024;
 
 /// One user's holding of one content (a `files` row).
 struct StoredFile {
-  std::string cid;                //!< canonical CIDv1 string
+  std::string cid;                //!< as recorded at upload: the profile's CIDv1 base32 or CIDv0 "Qm..."
   std::string original_filename;  //!< as sent, with NUL and invalid UTF-8 made harmless
   std::string safe_filename;      //!< SafeFilename(original): what Content-Disposition uses
   std::int64_t size = 0;
@@ -32,7 +32,7 @@ struct StoredFile {
 
 /// What the store learned about bytes it has staged.
 struct ImportedContent {
-  std::string cid;
+  std::string cid;  //!< the CID string the store's import gave (its profile decides v0 or v1)
   std::int64_t size = 0;
   std::int64_t dag_size = 0;  //!< Tsize of the UnixFS DAG
   std::string mime_type;
@@ -41,7 +41,7 @@ struct ImportedContent {
 struct FileQuery {
   std::optional<bool> pinned;
   std::optional<std::string> name;  //!< case-insensitive substring of the filename
-  std::optional<std::string> cid;   //!< canonical CIDv1 string
+  std::optional<std::string> cid;   //!< canonical CIDv1 string; matches either recorded spelling
   int page = 1;
   int limit = 20;
 };
@@ -119,15 +119,20 @@ class FileRepository {
   virtual StoredFile RecordUpload(UserId user, const ImportedContent& content, std::string_view original_filename,
                                   std::string_view safe_filename, const std::function<void()>& make_visible,
                                   const AuditContext& audit) = 0;
-  /// The user's live holding of `cid`, audited as `action` (e.g. "retrieve") when found.
+  /// The user's live holding of `cid`, audited as `action` (e.g. "retrieve") when found. Every
+  /// `cid` argument below is a canonical CIDv1 string and finds the content whichever spelling it
+  /// was recorded under (a unixfs-v0-2015 upload records CIDv0 "Qm...", the others CIDv1).
   virtual std::optional<StoredFile> FindHeld(UserId user, std::string_view cid, std::string_view action,
                                              const AuditContext& audit) = 0;
   /// The user's live files, newest first, audited as "list_files".
   virtual Page<StoredFile> List(UserId user, const FileQuery& query, const AuditContext& audit) = 0;
-  /// Soft-deletes and unpins the user's holding; false when the user holds no such file.
-  virtual bool Remove(UserId user, std::string_view cid, const AuditContext& audit) = 0;
-  /// Pins or unpins the user's holding; false when the user holds no such file.
-  virtual bool SetPinned(UserId user, std::string_view cid, bool pinned, const AuditContext& audit) = 0;
+  /// Soft-deletes and unpins the user's holding. Returns the file's CID as recorded; nullopt
+  /// when the user holds no such file.
+  virtual std::optional<std::string> Remove(UserId user, std::string_view cid, const AuditContext& audit) = 0;
+  /// Pins or unpins the user's holding. Returns the file's CID as recorded; nullopt when the
+  /// user holds no such file.
+  virtual std::optional<std::string> SetPinned(UserId user, std::string_view cid, bool pinned,
+                                               const AuditContext& audit) = 0;
   /// One transaction: adds a job of `type` for the user (PgJobQueue::Enqueue) and audits
   /// `action` with the job id; returns the id. For uploads that become tasks.
   virtual std::string EnqueueJob(UserId user, std::string_view type, std::string_view payload_json, int max_attempts,

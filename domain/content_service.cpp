@@ -68,11 +68,10 @@ std::string ContentService::RunPinJob(FileRepository& repo, const Job& job, bool
   const auto payload = DecodePinJob(job.payload_json);
   const auto cid = CanonicalCid(payload.cid);
   store_.ApplyPin(cid, pinned);
-  if (!repo.SetPinned(*job.user_id, cid, pinned,
-                      JobAuditContext(payload.request_id, payload.client_address, *job.user_id))) {
-    throw Error(ErrorCode::kContentNotFound);  // deleted since the request: nothing to record
-  }
-  return cid;
+  auto recorded = repo.SetPinned(*job.user_id, cid, pinned,
+                                 JobAuditContext(payload.request_id, payload.client_address, *job.user_id));
+  if (!recorded) throw Error(ErrorCode::kContentNotFound);  // deleted since the request: nothing to record
+  return *std::move(recorded);
 }
 
 StoredFile ContentService::FindForRetrieval(FileRepository& repo, const Principal& caller, std::string_view cid,
@@ -88,36 +87,37 @@ Page<StoredFile> ContentService::List(FileRepository& repo, const Principal& cal
   return repo.List(caller.user_id, query, audit);
 }
 
-void ContentService::Delete(FileRepository& repo, const Principal& caller, std::string_view cid,
-                            const AuditContext& audit) {
-  if (!repo.Remove(caller.user_id, CanonicalCid(cid), audit)) {
-    throw Error(ErrorCode::kNotFound, "No file with this CID is stored for this API key");
-  }
+std::string ContentService::Delete(FileRepository& repo, const Principal& caller, std::string_view cid,
+                                   const AuditContext& audit) {
+  auto recorded = repo.Remove(caller.user_id, CanonicalCid(cid), audit);
+  if (!recorded) throw Error(ErrorCode::kNotFound, "No file with this CID is stored for this API key");
+  return *std::move(recorded);
 }
 
-std::optional<std::string> ContentService::Pin(FileRepository& repo, const Principal& caller, std::string_view cid,
-                                               const AuditContext& audit) {
+PinChange ContentService::Pin(FileRepository& repo, const Principal& caller, std::string_view cid,
+                              const AuditContext& audit) {
   return ChangePin(repo, caller, cid, true, audit);
 }
 
-std::optional<std::string> ContentService::Unpin(FileRepository& repo, const Principal& caller, std::string_view cid,
-                                                 const AuditContext& audit) {
+PinChange ContentService::Unpin(FileRepository& repo, const Principal& caller, std::string_view cid,
+                                const AuditContext& audit) {
   return ChangePin(repo, caller, cid, false, audit);
 }
 
-std::optional<std::string> ContentService::ChangePin(FileRepository& repo, const Principal& caller,
-                                                     std::string_view cid, bool pinned, const AuditContext& audit) {
+PinChange ContentService::ChangePin(FileRepository& repo, const Principal& caller, std::string_view cid, bool pinned,
+                                    const AuditContext& audit) {
   const auto canonical = CanonicalCid(cid);
   if (!store_.PinsRemotely()) {
-    if (!repo.SetPinned(caller.user_id, canonical, pinned, audit)) throw Error(ErrorCode::kContentNotFound);
-    return std::nullopt;
+    auto recorded = repo.SetPinned(caller.user_id, canonical, pinned, audit);
+    if (!recorded) throw Error(ErrorCode::kContentNotFound);
+    return {*std::move(recorded), std::nullopt};
   }
   // A remote pin may take long or fail for a while: the request only records the intent.
   const PinJobPayload payload{canonical, audit.request_id, audit.client_address};
   auto task = repo.EnqueueJobForHeld(caller.user_id, canonical, pinned ? kPinJob : kUnpinJob, EncodePinJob(payload),
                                      settings_.max_attempts, pinned ? "pin_requested" : "unpin_requested", audit);
   if (!task) throw Error(ErrorCode::kContentNotFound);
-  return task;
+  return {canonical, std::move(task)};
 }
 
 UsageSummary ContentService::Usage(FileRepository& repo, const Principal& caller, std::int64_t unflushed_requests,

@@ -38,6 +38,12 @@ struct UploadOutcome {
   std::optional<AcceptedUpload> task;
 };
 
+/// A pin or unpin request that was accepted.
+struct PinChange {
+  std::string cid;                     //!< the file's CID as recorded (the canonical CIDv1 for a task)
+  std::optional<std::string> task_id;  //!< set when the store pins remotely and a task applies it
+};
+
 class ContentService {
  public:
   /// Every upload and pin is done within the request (no spool, no tasks).
@@ -58,12 +64,11 @@ class ContentService {
   StoredFile FindForRetrieval(FileRepository& repo, const Principal& caller, std::string_view cid,
                               const AuditContext& audit);
   Page<StoredFile> List(FileRepository& repo, const Principal& caller, FileQuery query, const AuditContext& audit);
-  void Delete(FileRepository& repo, const Principal& caller, std::string_view cid, const AuditContext& audit);
-  /// Pins at once (nullopt) or, when the store pins remotely, returns the id of the pin task.
-  std::optional<std::string> Pin(FileRepository& repo, const Principal& caller, std::string_view cid,
-                                 const AuditContext& audit);
-  std::optional<std::string> Unpin(FileRepository& repo, const Principal& caller, std::string_view cid,
-                                   const AuditContext& audit);
+  /// Returns the deleted file's CID as recorded.
+  std::string Delete(FileRepository& repo, const Principal& caller, std::string_view cid, const AuditContext& audit);
+  /// Pins at once or, when the store pins remotely, through a task (PinChange::task_id).
+  PinChange Pin(FileRepository& repo, const Principal& caller, std::string_view cid, const AuditContext& audit);
+  PinChange Unpin(FileRepository& repo, const Principal& caller, std::string_view cid, const AuditContext& audit);
   UsageSummary Usage(FileRepository& repo, const Principal& caller, std::int64_t unflushed_requests,
                      const AuditContext& audit);
   std::string InternalUri(const std::string& cid) const { return store_.InternalUri(cid); }
@@ -75,12 +80,12 @@ class ContentService {
   /// After the upload job's success was recorded: the spooled bytes are no longer needed.
   void DiscardUploadSpool(const Job& job);
   /// The pin and unpin jobs: asks the store, then records the new state. Idempotent. Returns
-  /// the canonical CID. kContentNotFound when the owner no longer holds the file.
+  /// the file's CID as recorded. kContentNotFound when the owner no longer holds the file.
   std::string RunPinJob(FileRepository& repo, const Job& job, bool pinned);
 
  private:
-  std::optional<std::string> ChangePin(FileRepository& repo, const Principal& caller, std::string_view cid, bool pinned,
-                                       const AuditContext& audit);
+  PinChange ChangePin(FileRepository& repo, const Principal& caller, std::string_view cid, bool pinned,
+                      const AuditContext& audit);
 
   ContentStore& store_;
   UploadSpool* spool_ = nullptr;  //!< null: no tasks

@@ -21,6 +21,12 @@ constexpr std::uint8_t kFsFilesize = 0x18;   // Data.filesize, varint
 constexpr std::uint8_t kFsBlocksize = 0x20;  // Data.blocksizes, repeated varint, unpacked
 constexpr std::uint8_t kFsTypeFile = 2;
 
+// Room in front of a gathered dag-pb leaf chunk for its header: PBNode.Data tag + length varint
+// (at most 3 bytes for a chunk below 2 MiB), Type (2 bytes), Data tag + length varint (3 bytes).
+constexpr std::size_t kLeafHeadroom = 16;
+// After the chunk: the filesize tag and varint (at most 4 bytes).
+constexpr std::size_t kLeafTailroom = 8;
+
 void AppendBytesField(std::vector<std::uint8_t>& out, std::uint8_t tag, std::span<const std::uint8_t> bytes) {
   out.push_back(tag);
   AppendVarint(out, bytes.size());
@@ -35,7 +41,8 @@ LeafBlock ImportResult::RawLeaf(std::size_t index) const {
                    std::min<std::uint64_t>(chunk_size, file_size - offset)};
 }
 
-UnixFsImporter::UnixFsImporter(Sha256Hasher& hasher, ImportParams params) : hasher_(hasher), params_(params) {
+UnixFsImporter::UnixFsImporter(Sha256Hasher& hasher, ImportParams params, BlockSink sink)
+    : hasher_(hasher), params_(params), sink_(std::move(sink)) {
   if (params_.chunk_size < 1 || params_.chunk_size > ImportParams::kMaxChunkSize) {
     throw FieldError("chunk_size", "chunk size must be between 1 and 2096896 bytes");
   }
@@ -47,7 +54,7 @@ UnixFsImporter::UnixFsImporter(Sha256Hasher& hasher, ImportParams params) : hash
     throw FieldError("raw_leaves", "raw leaves need CIDv1");
   }
   result_.chunk_size = params_.chunk_size;
-  if (!params_.raw_leaves) chunk_.reserve(params_.chunk_size);
+  if (!params_.raw_leaves) leaf_.resize(kLeafHeadroom + params_.chunk_size + kLeafTailroom);
   hasher_.Reset();
 }
 
@@ -59,7 +66,7 @@ void UnixFsImporter::Update(std::span<const std::uint8_t> data) {
     if (params_.raw_leaves) {
       hasher_.Update(piece);  // a raw leaf's block is the chunk itself: hash it as it streams by
     } else {
-      chunk_.insert(chunk_.end(), piece.begin(), piece.end());
+      std::copy(piece.begin(), piece.end(), leaf_.begin() + static_cast<std::ptrdiff_t>(kLeafHeadroom + chunk_fill_));
     }
     chunk_fill_ += take;
     result_.file_size += take;
@@ -75,23 +82,35 @@ void UnixFsImporter::CloseChunk() {
     result_.raw_leaf_digests.push_back(digest);
     Push(0, Link{Cid::FromSha256(codec::kRaw, digest), length, length});
   } else {
-    // UnixFS File leaf: Type, Data (omitted when empty, as Go and JS do), filesize.
-    std::vector<std::uint8_t> fs;
-    fs.reserve(chunk_.size() + 24);
-    fs.push_back(kFsType);
-    fs.push_back(kFsTypeFile);
-    if (!chunk_.empty()) AppendBytesField(fs, kFsData, chunk_);
-    fs.push_back(kFsFilesize);
-    AppendVarint(fs, length);
-    std::vector<std::uint8_t> node;
-    node.reserve(fs.size() + 8);
-    AppendBytesField(node, kPbNodeData, fs);
-    Push(0, EmitNode(std::move(node), 0, length));
-    chunk_.clear();
+    Push(0, CloseDagPbLeaf(length));
   }
   chunk_fill_ = 0;
   ++leaf_count_;
   hasher_.Reset();  // parents may have used the hasher; the next chunk starts clean
+}
+
+UnixFsImporter::Link UnixFsImporter::CloseDagPbLeaf(std::uint64_t length) {
+  // PBNode{Data: UnixFS{Type: File, Data: chunk (omitted when empty, as Go and JS do), filesize}},
+  // written around the chunk where Update gathered it: the header just before, filesize after.
+  std::vector<std::uint8_t> fs_head = {kFsType, kFsTypeFile};
+  if (length > 0) {
+    fs_head.push_back(kFsData);
+    AppendVarint(fs_head, length);
+  }
+  std::vector<std::uint8_t> tail = {kFsFilesize};
+  AppendVarint(tail, length);
+  std::vector<std::uint8_t> head = {kPbNodeData};
+  AppendVarint(head, fs_head.size() + length + tail.size());
+  head.insert(head.end(), fs_head.begin(), fs_head.end());
+
+  const std::size_t start = kLeafHeadroom - head.size();
+  std::copy(head.begin(), head.end(), leaf_.begin() + static_cast<std::ptrdiff_t>(start));
+  std::copy(tail.begin(), tail.end(), leaf_.begin() + static_cast<std::ptrdiff_t>(kLeafHeadroom + length));
+  const std::span<const std::uint8_t> block(leaf_.data() + start, head.size() + length + tail.size());
+
+  const Cid cid = Cid::FromSha256(codec::kDagPb, hasher_.Digest(block), params_.cid_version);
+  if (sink_) sink_(cid, block);  // otherwise dropped: the leaves together are a copy of the file
+  return Link{cid, block.size(), length};
 }
 
 void UnixFsImporter::Push(std::size_t level, Link link) {
@@ -141,14 +160,14 @@ UnixFsImporter::Link UnixFsImporter::EmitParent(const std::vector<Link>& childre
     AppendVarint(fs, child.filesize);
   }
   AppendBytesField(node, kPbNodeData, fs);
-  return EmitNode(std::move(node), tsize_sum, filesize);
-}
 
-UnixFsImporter::Link UnixFsImporter::EmitNode(std::vector<std::uint8_t> bytes, std::uint64_t tsize_of_children,
-                                              std::uint64_t filesize) {
-  const Cid cid = Cid::FromSha256(codec::kDagPb, hasher_.Digest(bytes), params_.cid_version);
-  const std::uint64_t tsize = bytes.size() + tsize_of_children;
-  result_.nodes.push_back(DagNode{cid, std::move(bytes)});
+  const Cid cid = Cid::FromSha256(codec::kDagPb, hasher_.Digest(node), params_.cid_version);
+  const std::uint64_t tsize = node.size() + tsize_sum;
+  if (sink_) {
+    sink_(cid, node);
+  } else {
+    result_.nodes.push_back(DagNode{cid, std::move(node)});
+  }
   return Link{cid, tsize, filesize};
 }
 

@@ -1,16 +1,20 @@
 #pragma once
-/// @file Streaming UnixFS file import giving the same DAG and CIDs as `ipfs add --cid-version=1`
-/// (fixed-size chunker, balanced layout, raw leaves; see docs ipfs-specs.md §1.1–1.6).
+/// @file Streaming UnixFS file import giving the same DAG and CIDs as Kubo and ipfs-unixfs-importer:
+/// fixed-size chunker, balanced layout, raw or dag-pb leaves, CIDv1 or v0 (ipfs-specs.md §1.1–1.6);
+/// the defaults are `ipfs add --cid-version=1`, and domain/cid_profile.hpp names the presets.
 ///
 /// One pass over the bytes, no whole-file buffer: raw leaves are hashed while their bytes arrive,
 /// and the balanced tree is built level by level from pending link lists (at most max_links per
 /// level), so memory is one chunk at most plus O(max_links · depth) pending links, plus the
 /// result (the encoded interior nodes, about 50 bytes per leaf, and 32 bytes per raw leaf).
-/// Without raw leaves (CIDv0 / unixfs-v0-2015) the leaves are dag-pb blocks that wrap the bytes,
-/// so they are returned in `nodes` and the result then holds a copy of the whole file.
+///
+/// Without raw leaves (CIDv0 / unixfs-v0-2015) every leaf is a dag-pb block wrapping a chunk:
+/// together they are a copy of the file. They are never kept: a caller that needs the blocks
+/// (a store writing the DAG) passes a BlockSink and gets each one the moment it is made.
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <span>
 #include <vector>
 
@@ -40,7 +44,7 @@ struct LeafBlock {
   std::uint64_t length = 0;
 };
 
-/// An encoded dag-pb block the store must keep (interior nodes; leaves too without raw leaves).
+/// An encoded interior dag-pb node (a parent of leaves or of other interior nodes).
 struct DagNode {
   Cid cid;
   std::vector<std::uint8_t> bytes;
@@ -51,8 +55,9 @@ struct ImportResult {
   std::uint64_t file_size = 0;
   std::uint64_t dag_size = 0;  //!< Tsize of the root: all block bytes of the DAG
   std::uint64_t chunk_size = 0;
-  /// Every dag-pb block, each after all of its children (write in order: a reader that finds a
-  /// node finds its children). The root is last unless the root is a raw leaf.
+  /// The interior dag-pb nodes, each after all of its children (write in order: a reader that
+  /// finds a node finds its children); the root is last when it is one. Empty when the importer
+  /// had a BlockSink (the sink got them) and for one-chunk files. Never holds leaves.
   std::vector<DagNode> nodes;
   /// Digests of the raw leaves in file order (empty without raw leaves). Leaf i is the range
   /// [i·chunk_size, min((i+1)·chunk_size, file_size)); kept as digests because a file of 1 TiB
@@ -63,10 +68,17 @@ struct ImportResult {
   LeafBlock RawLeaf(std::size_t index) const;
 };
 
+/// Receives a dag-pb block the moment it is encoded: dag-pb leaves (without raw leaves) and
+/// interior nodes, each after all of its children, the root last unless it is a raw leaf. Equal
+/// subtrees (runs of equal chunks) arrive once per occurrence. `bytes` is valid during the call only.
+using BlockSink = std::function<void(const Cid& cid, std::span<const std::uint8_t> bytes)>;
+
 class UnixFsImporter {
  public:
-  /// Throws Error(kValidationFailed) on invalid params. `hasher` must outlive the importer.
-  explicit UnixFsImporter(Sha256Hasher& hasher, ImportParams params = {});
+  /// Throws Error(kValidationFailed) on invalid params. `hasher` must outlive the importer. With
+  /// a `sink`, every dag-pb block goes to it and ImportResult.nodes stays empty; without one,
+  /// interior nodes are collected in ImportResult.nodes and dag-pb leaves are dropped once hashed.
+  explicit UnixFsImporter(Sha256Hasher& hasher, ImportParams params = {}, BlockSink sink = {});
 
   /// Appends file bytes; piece boundaries do not affect the result.
   void Update(std::span<const std::uint8_t> data);
@@ -81,15 +93,18 @@ class UnixFsImporter {
   };
 
   void CloseChunk();
+  Link CloseDagPbLeaf(std::uint64_t length);
   void Push(std::size_t level, Link link);
   Link EmitParent(const std::vector<Link>& children);
-  Link EmitNode(std::vector<std::uint8_t> bytes, std::uint64_t tsize_of_children, std::uint64_t filesize);
 
   Sha256Hasher& hasher_;
   ImportParams params_;
+  BlockSink sink_;
   ImportResult result_;
   std::size_t chunk_fill_ = 0;
-  std::vector<std::uint8_t> chunk_;  //!< only used for dag-pb leaves, whose header needs the length
+  /// Only for dag-pb leaves, whose header needs the chunk's length: the chunk is gathered after
+  /// kLeafHeadroom bytes, so the header can be written in front of it and the block is one span.
+  std::vector<std::uint8_t> leaf_;
   std::uint64_t leaf_count_ = 0;
   std::vector<std::vector<Link>> levels_;    //!< pending (not yet parented) links per level
   std::vector<std::uint64_t> level_counts_;  //!< all links ever pushed per level

@@ -32,6 +32,26 @@ int ReadInt(const EnvLookup& env, std::string_view name, int fallback, int min, 
   return ReadNumber<int>(env, name, fallback, min, max);
 }
 
+// `auto` (use the profile Filebase imports with, learned from a probe object at start) is the
+// default with Filebase and only possible there: the embedded store computes CIDs itself, so it
+// needs a named profile (default kubo-add-cidv1).
+std::optional<domain::CidProfile> ReadCidProfile(const EnvLookup& env, Storage storage) {
+  const auto value = env("GW_CID_PROFILE");
+  if (!value || value->empty()) {
+    if (storage == Storage::kFilebase) return std::nullopt;
+    return domain::CidProfile::kKuboAddCidV1;
+  }
+  if (const auto profile = domain::ParseCidProfile(*value)) return *profile;
+  if (*value == "auto") {
+    if (storage == Storage::kFilebase) return std::nullopt;
+    throw ConfigError(
+        "GW_CID_PROFILE=auto (the profile Filebase imports with) needs GW_STORAGE=filebase; "
+        "the local store needs one of " +
+        domain::CidProfileNames());
+  }
+  throw ConfigError("GW_CID_PROFILE must be auto or one of " + domain::CidProfileNames() + "; got '" + *value + "'");
+}
+
 std::string QuoteLibpq(const std::string& value) {
   std::string quoted = "'";
   for (const char c : value) {
@@ -109,6 +129,7 @@ Config LoadConfig(const EnvLookup& env, unsigned hardware_threads, bool need_ser
   config.migrations_dir = get("GW_MIGRATIONS_DIR", config.migrations_dir);
   config.store_dir = get("GW_STORE_DIR", config.store_dir);
   LoadStorageConfig(env, config);
+  config.cid_profile = ReadCidProfile(env, config.storage);
   config.drain_timeout = std::chrono::seconds(ReadInt(env, "GW_DRAIN_TIMEOUT_S", 30, 1, 3600));
   config.key_cache_ttl = std::chrono::milliseconds(ReadInt(env, "GW_KEY_CACHE_TTL_MS", 60'000, 0, 3'600'000));
   // The limit is on the file (a multipart body may be a little larger); 1 TiB is a sanity bound.

@@ -9,6 +9,8 @@
 #include <string>
 #include <string_view>
 
+#include "domain/cid_profile.hpp"
+
 namespace gw::web {
 
 enum class Storage { kLocal, kFilebase };
@@ -46,6 +48,9 @@ struct Config {
   std::chrono::seconds drain_timeout{30};   //!< how long SIGTERM waits for in-flight requests
   std::chrono::milliseconds key_cache_ttl{60'000};
   std::chrono::milliseconds usage_flush_interval{1'000};
+  /// GW_CID_PROFILE: how uploads are imported, hence the CIDs of new uploads. Stored files keep
+  /// the CID they were recorded with.
+  std::optional<domain::CidProfile> cid_profile = domain::CidProfile::kKuboAddCidV1;  //!< nullopt: auto (Filebase)
   // Asynchronous jobs (the job worker process)
   std::uint64_t max_upload_bytes = 100ull * 1024 * 1024;  //!< largest file POST /upload accepts
   std::uint64_t async_threshold = 10ull * 1024 * 1024;    //!< uploads this large become tasks (202)
@@ -65,8 +70,9 @@ using EnvLookup = std::function<std::optional<std::string>(std::string_view name
 
 /// Reads DATABASE_URL (or DATABASE_USER/_PASSWORD/_HOST/_PORT/_NAME), GW_KEY_PEPPER_FILE (or
 /// GW_KEY_PEPPER), GW_FCGI_SOCKET, GW_WORKERS, GW_THREADS, GW_LOG_DIR, GW_RUN_DIR,
-/// GW_LOG_LEVEL, GW_MIGRATIONS_DIR, GW_STORE_DIR, GW_DRAIN_TIMEOUT_S, GW_KEY_CACHE_TTL_MS,
-/// GW_MAX_UPLOAD_BYTES, GW_ASYNC_THRESHOLD, GW_JOB_WORKERS, GW_JOB_CONCURRENCY, GW_JOB_MAX_ATTEMPTS, GW_JOB_LEASE_S.
+/// GW_LOG_LEVEL, GW_MIGRATIONS_DIR, GW_STORE_DIR, GW_STORAGE (and the Filebase settings),
+/// GW_CID_PROFILE, GW_DRAIN_TIMEOUT_S, GW_KEY_CACHE_TTL_MS, GW_MAX_UPLOAD_BYTES, GW_ASYNC_THRESHOLD,
+/// GW_JOB_WORKERS, GW_JOB_CONCURRENCY, GW_JOB_MAX_ATTEMPTS, GW_JOB_LEASE_S.
 /// With `need_server` (the `serve` command) GW_FCGI_SOCKET is required; CLI commands do without.
 Config LoadConfig(const EnvLookup& env, unsigned hardware_threads, bool need_server);
 

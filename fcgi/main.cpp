@@ -64,6 +64,11 @@ class PgThreadState final : public fcgi::ThreadState {
 
 std::string SpoolDir(const web::Config& config) { return config.store_dir + "/spool"; }
 
+/// The store uploads go to, importing with the deployment's CID profile.
+persistence::LocalContentStore UploadStore(const web::Config& config) {
+  return persistence::LocalContentStore(config.store_dir, domain::ImportParamsOf(config.cid_profile));
+}
+
 domain::TaskSettings TaskSettingsOf(const web::Config& config) {
   return {config.async_threshold, config.job_max_attempts};
 }
@@ -94,7 +99,7 @@ int RunJobWorker(const web::Config& config, int listen_fd, int slot) {
   close(listen_fd);  // serves no FastCGI request
   auto log = web::MakeJsonLogger("job-worker", config.log_dir + "/job-worker-" + std::to_string(slot) + ".log",
                                  config.log_level);
-  persistence::LocalContentStore store(config.store_dir);
+  persistence::LocalContentStore store = UploadStore(config);
   persistence::LocalContentStore::CleanStaleStaging(config.store_dir);
   persistence::LocalUploadSpool spool(SpoolDir(config));
   domain::ContentService content(store, spool, TaskSettingsOf(config), config.max_upload_bytes);
@@ -136,7 +141,7 @@ int RunWorker(const web::Config& config, int listen_fd, int slot) {
   domain::AccountService accounts(config.key_pepper, random, key_cache, usage);
   persistence::KeyChangeListener key_listener(config.database_url, key_cache);
   persistence::UsageFlusher usage_flusher(config.database_url, usage, config.usage_flush_interval);
-  persistence::LocalContentStore store(config.store_dir);
+  persistence::LocalContentStore store = UploadStore(config);
   // A worker killed mid-upload leaves a staging file named after its pid; its replacement
   // removes it (only files of dead pids are touched, so live uploads of others are safe).
   persistence::LocalContentStore::CleanStaleStaging(config.store_dir);
@@ -162,6 +167,8 @@ int Serve(const web::Config& config) {
   std::filesystem::create_directories(config.log_dir);
   std::filesystem::create_directories(config.run_dir);
   auto log = web::MakeJsonLogger("supervisor", config.log_dir + "/supervisor.log", config.log_level);
+  web::LogEvent(*log, web::LogLevel::kInfo,
+                {{"type", "cid_profile"}, {"profile", std::string(domain::CidProfileName(config.cid_profile))}});
   const fcgi::SupervisorOptions options{config.fcgi_socket, config.run_dir, config.drain_timeout};
   const std::vector<fcgi::ChildGroup> groups{
       {"worker", config.workers, [&config](int fd, int slot) { return RunWorker(config, fd, slot); }},

@@ -30,7 +30,8 @@ app_env() {
     "GW_MIGRATIONS_DIR=$MIGRATIONS_DIR"
     "GW_STORE_DIR=$STORE_DIR"
     "GW_MAX_UPLOAD_BYTES=$MAX_UPLOAD_BYTES")
-  if (( TEST_MODE )); then APP_ENV+=("GW_WORKERS=${GW_TEST_WORKERS:-2}"); fi
+  # the e2e tests expect the default CID profile, whatever the caller's environment says
+  if (( TEST_MODE )); then APP_ENV+=("GW_WORKERS=${GW_TEST_WORKERS:-2}" "GW_CID_PROFILE=kubo-add-cidv1"); fi
 }
 run_app() { app_env; env "${APP_ENV[@]}" "$BIN" "$@"; }
 

@@ -13,6 +13,7 @@
 #include <string_view>
 #include <vector>
 
+#include "domain/cid.hpp"
 #include "domain/error.hpp"
 #include "domain/sha256_openssl.hpp"
 #include "domain/unixfs_importer.hpp"
@@ -37,7 +38,18 @@ const std::string& CheckedCid(const std::string& cid) {
   return cid;
 }
 
-std::string Shard(const std::string& cid) { return CheckedCid(cid).substr(cid.size() - 2); }
+// The last two characters of the CID's canonical CIDv1 (base32) string: the end of the digest,
+// so contents spread evenly over 1024 shards whatever the CID's version. A CIDv0 "Qm..." gets the
+// shard of its CIDv1 spelling (its own first characters are the same for every CID).
+std::string Shard(const std::string& cid) {
+  std::string canonical;
+  try {
+    canonical = domain::Cid::Parse(CheckedCid(cid)).ToCanonicalV1String();
+  } catch (const Error&) {
+    throw Error(ErrorCode::kInternal, {}, {}, "content store: not a CID: " + cid.substr(0, 100));
+  }
+  return canonical.substr(canonical.size() - 2);
+}
 
 std::string FileIn(const std::string& root, const std::string& cid) {
   return root + "/files/" + Shard(cid) + "/" + cid;
@@ -85,20 +97,73 @@ std::string DetectMimeType(std::span<const std::uint8_t> head) {
   return magic.Detect(head);
 }
 
+// The dag-pb blocks of one import, written to tmp/<stem>.blocks/ the moment the importer makes
+// them: a unixfs-v0-2015 file's leaves are as large as the file, so they never wait in memory.
+// Each file is named by its node's canonical CIDv1; writeback starts at once, Commit fsyncs.
+class StagedBlocks {
+ public:
+  explicit StagedBlocks(std::string dir) : dir_(std::move(dir)) {}
+  ~StagedBlocks() { Discard(); }
+  StagedBlocks(const StagedBlocks&) = delete;
+  StagedBlocks& operator=(const StagedBlocks&) = delete;
+
+  void Write(const domain::Cid& cid, std::span<const std::uint8_t> bytes) {
+    if (!created_) {
+      if (::mkdir(dir_.c_str(), 0755) != 0) posix::Fail("mkdir", dir_, errno);
+      created_ = true;
+    }
+    const auto path = dir_ + "/" + CheckedCid(cid.ToCanonicalV1String());
+    // A DAG repeats identical subtrees (runs of equal chunks): same CID, same bytes, one file.
+    if (posix::Exists(path)) return;
+    posix::Fd fd = posix::Open(path, O_WRONLY | O_CREAT | O_EXCL, 0644);
+    posix::WriteAll(fd.Get(), bytes.data(), bytes.size(), path);
+    (void)::sync_file_range(fd.Get(), 0, 0, SYNC_FILE_RANGE_WRITE);  // advisory: Commit fsyncs
+    fd.Close(path);
+    written_.push_back(path);
+  }
+
+  bool Empty() const { return !created_; }
+
+  // Makes every block durable, then moves the directory to `target` in one rename, so a crash
+  // never leaves half of it in place. An existing target is a complete copy (it came by rename).
+  void MoveTo(const std::string& shard, const std::string& target) {
+    for (const auto& path : written_) posix::FsyncPath(path);
+    posix::FsyncPath(dir_);
+    posix::MakeDirectory(shard);
+    if (::rename(dir_.c_str(), target.c_str()) == 0) {
+      posix::FsyncPath(shard);
+      created_ = false;
+    } else if (errno != EEXIST && errno != ENOTEMPTY) {
+      posix::Fail("rename " + dir_ + " to", target, errno);
+    }
+    Discard();
+  }
+
+  void Discard() noexcept {
+    if (!created_) return;
+    std::error_code ignored;
+    std::filesystem::remove_all(dir_, ignored);
+    created_ = false;
+  }
+
+ private:
+  std::string dir_;
+  bool created_ = false;
+  std::vector<std::string> written_;  //!< names only: about 100 bytes per block
+};
+
 class LocalStagedContent final : public domain::StagedContent {
  public:
   LocalStagedContent(std::string root, std::string staging_path)
-      : root_(std::move(root)), staging_path_(std::move(staging_path)) {}
+      : root_(std::move(root)), staging_path_(std::move(staging_path)), blocks_(TmpPath(root_, ".blocks")) {}
   ~LocalStagedContent() override {
     if (!staging_path_.empty()) ::unlink(staging_path_.c_str());
   }
   LocalStagedContent(const LocalStagedContent&) = delete;
   LocalStagedContent& operator=(const LocalStagedContent&) = delete;
 
-  void SetResult(domain::ImportedContent content, std::vector<domain::DagNode> nodes) {
-    content_ = std::move(content);
-    nodes_ = std::move(nodes);
-  }
+  StagedBlocks& Blocks() { return blocks_; }
+  void SetContent(domain::ImportedContent content) { content_ = std::move(content); }
 
   const domain::ImportedContent& Content() const override { return content_; }
 
@@ -108,11 +173,14 @@ class LocalStagedContent final : public domain::StagedContent {
     if (posix::Exists(target)) {
       // Already stored (same CID, same bytes): its blocks went in before it, see below.
       posix::UnlinkIfExists(staging_path_);
+      blocks_.Discard();
     } else {
       posix::FsyncPath(staging_path_);
       // Blocks before the file: a file that exists always has its blocks, so the check above
       // may skip both.
-      if (!nodes_.empty()) CommitBlocks();
+      if (!blocks_.Empty()) {
+        blocks_.MoveTo(root_ + "/blocks/" + Shard(content_.cid), BlocksIn(root_, content_.cid));
+      }
       const auto shard = root_ + "/files/" + Shard(content_.cid);
       posix::MakeDirectory(shard);
       posix::Rename(staging_path_, target);
@@ -123,49 +191,17 @@ class LocalStagedContent final : public domain::StagedContent {
   }
 
  private:
-  // Writes the nodes into a fresh directory in tmp/ and renames it into place in one step.
-  void CommitBlocks() {
-    const auto staging = TmpPath(root_, ".blocks");
-    try {
-      if (::mkdir(staging.c_str(), 0755) != 0) posix::Fail("mkdir", staging, errno);
-      for (const auto& node : nodes_) {
-        const auto path = staging + "/" + CheckedCid(node.cid.ToCanonicalV1String());
-        // A DAG repeats identical subtrees (runs of equal chunks): same CID, same bytes.
-        if (posix::Exists(path)) continue;
-        posix::Fd fd = posix::Open(path, O_WRONLY | O_CREAT | O_EXCL, 0644);
-        posix::WriteAll(fd.Get(), node.bytes.data(), node.bytes.size(), path);
-        if (::fsync(fd.Get()) != 0) posix::Fail("fsync", path, errno);
-        fd.Close(path);
-      }
-      posix::FsyncPath(staging);
-      const auto shard = root_ + "/blocks/" + Shard(content_.cid);
-      posix::MakeDirectory(shard);
-      const auto target = BlocksIn(root_, content_.cid);
-      if (::rename(staging.c_str(), target.c_str()) == 0) {
-        posix::FsyncPath(shard);
-      } else if (errno == EEXIST || errno == ENOTEMPTY) {
-        posix::RemoveTree(staging);  // a complete copy is there already (it came by rename too)
-      } else {
-        posix::Fail("rename " + staging + " to", target, errno);
-      }
-    } catch (...) {
-      std::error_code ignored;
-      std::filesystem::remove_all(staging, ignored);
-      throw;
-    }
-  }
-
   std::string root_;
   std::string staging_path_;  //!< empty once renamed or removed
+  StagedBlocks blocks_;
   domain::ImportedContent content_;
-  std::vector<domain::DagNode> nodes_;
   bool committed_ = false;
 };
 
 }  // namespace
 
-LocalContentStore::LocalContentStore(std::string root, std::string uri_prefix)
-    : root_(std::move(root)), uri_prefix_(std::move(uri_prefix)) {
+LocalContentStore::LocalContentStore(std::string root, domain::ImportParams import_params, std::string uri_prefix)
+    : root_(std::move(root)), import_params_(import_params), uri_prefix_(std::move(uri_prefix)) {
   for (const char* sub : {"/files", "/blocks", "/tmp"}) {
     std::error_code error;
     std::filesystem::create_directories(root_ + sub, error);
@@ -203,7 +239,10 @@ std::unique_ptr<domain::StagedContent> LocalContentStore::Stage(const std::strin
   }
 
   domain::OpenSslSha256 hasher;
-  domain::UnixFsImporter importer(hasher);
+  auto& blocks = staged->Blocks();
+  domain::UnixFsImporter importer(
+      hasher, import_params_,
+      [&blocks](const domain::Cid& cid, std::span<const std::uint8_t> bytes) { blocks.Write(cid, bytes); });
   std::vector<std::uint8_t> buffer(static_cast<std::size_t>(std::min<std::uint64_t>(kReadPiece, length)));
   std::vector<std::uint8_t> head;
   for (std::uint64_t done = 0; done < length;) {
@@ -225,13 +264,13 @@ std::unique_ptr<domain::StagedContent> LocalContentStore::Stage(const std::strin
   }
   if (copy.Valid()) copy.Close(staging_path);
 
-  auto result = importer.Finish();
+  const auto result = importer.Finish();
   domain::ImportedContent content;
-  content.cid = result.root.ToCanonicalV1String();
+  content.cid = result.root.ToString();  // the profile's own form: CIDv1 base32, or CIDv0 "Qm..."
   content.size = static_cast<std::int64_t>(result.file_size);
   content.dag_size = static_cast<std::int64_t>(result.dag_size);
   content.mime_type = DetectMimeType(head);
-  staged->SetResult(std::move(content), std::move(result.nodes));
+  staged->SetContent(std::move(content));
   return staged;
 }
 

@@ -2,10 +2,14 @@
 /// @file domain::ContentStore on the local filesystem, served by nginx (X-Accel-Redirect).
 ///
 /// Layout under the root directory, all on one filesystem (renames and links must not cross):
-///   files/<xx>/<cid>         the whole file, read by nginx; xx = the CID's last two characters
-///                            (base32 of the digest's end: spreads evenly over 1024 directories)
-///   blocks/<xx>/<cid>/<node> the dag-pb nodes of that root's DAG (ImportResult.nodes), one file
-///                            each, named by the node's CID; absent when the root is a raw leaf
+///   files/<xx>/<cid>         the whole file, read by nginx. <cid> is the CID as the upload's
+///                            profile gave it (CIDv1 base32 "b...", or CIDv0 "Qm..."); xx = the
+///                            last two characters of its CIDv1 base32 spelling (the digest's end:
+///                            spreads evenly over 1024 directories for either version)
+///   blocks/<xx>/<cid>/<node> every dag-pb block of that root's DAG (interior nodes, and the
+///                            leaves too under unixfs-v0-2015), one file each, named by the
+///                            node's canonical CIDv1; absent when the root is a raw leaf. Raw
+///                            leaves are not stored twice: they are byte ranges of the file
 ///   tmp/<pid>-<random>.*     staging files and directories, renamed into place on commit
 ///
 /// Blocks are grouped per root, not stored once per node CID: two files can share a node (a
@@ -20,6 +24,7 @@
 #include <string>
 
 #include "domain/content.hpp"
+#include "domain/unixfs_importer.hpp"
 
 namespace gw::persistence {
 
@@ -31,12 +36,15 @@ inline constexpr const char* kEmptyContentMimeType = "application/octet-stream";
 class LocalContentStore final : public domain::ContentStore {
  public:
   /// Creates the root's files/, blocks/ and tmp/ when missing (throws kInternal on failure).
-  explicit LocalContentStore(std::string root, std::string uri_prefix = "/_content/");
+  /// Uploads are imported with `import_params` (the deployment's CID profile, GW_CID_PROFILE).
+  explicit LocalContentStore(std::string root, domain::ImportParams import_params = {},
+                             std::string uri_prefix = "/_content/");
 
   /// Reads the range in 256 KiB pieces (memory stays bounded), hashing, sniffing the MIME type
   /// from the first 64 KiB and copying to tmp/; the whole of a regular file is hard-linked into
   /// tmp/ instead of copied (nginx removes only its own name), falling back to the copy when
-  /// the link is refused (another filesystem, protected_hardlinks).
+  /// the link is refused (another filesystem, protected_hardlinks). The DAG's dag-pb blocks go
+  /// to a staging directory as they are made. The content's CID is the profile's own string.
   std::unique_ptr<domain::StagedContent> Stage(const std::string& source_path, std::uint64_t offset,
                                                std::uint64_t length, const domain::StageProgress& progress) override;
   using domain::ContentStore::Stage;
@@ -56,6 +64,7 @@ class LocalContentStore final : public domain::ContentStore {
 
  private:
   std::string root_;
+  domain::ImportParams import_params_;
   std::string uri_prefix_;
 };
 

@@ -3,6 +3,7 @@
 #include <pqxx/pqxx>
 #include <string>
 
+#include "domain/cid.hpp"
 #include "domain/error.hpp"
 #include "persistence/audit_writer.hpp"
 #include "persistence/pg_paged_list.hpp"
@@ -42,7 +43,7 @@ constexpr const char* kListFilter =
     " FROM files WHERE user_id = $1 AND deleted_at IS NULL"
     " AND ($2::boolean IS NULL OR pinned = $2::boolean)"
     " AND ($3::text IS NULL OR original_filename ILIKE '%' || $3::text || '%' ESCAPE '\\')"
-    " AND ($4::text IS NULL OR cid = $4::text)";
+    " AND ($4::text IS NULL OR cid IN ($4::text, $5::text))";
 
 domain::StoredFile ReadFile(const pqxx::row& row) {
   domain::StoredFile file;
@@ -73,6 +74,11 @@ std::string EscapeLike(std::string_view text) {
   return escaped;
 }
 
+std::string OtherRecordedSpelling(std::string_view canonical_cid) {
+  const auto v0 = domain::Cid::Parse(canonical_cid).ToV0();
+  return v0 ? v0->ToString() : std::string(canonical_cid);
+}
+
 std::vector<PreparedStatement> PgFileRepository::Statements() {
   auto statements = TaskStatements();
   const std::vector<PreparedStatement> own{
@@ -88,17 +94,19 @@ std::vector<PreparedStatement> PgFileRepository::Statements() {
        "pinned = true, original_filename = EXCLUDED.original_filename, safe_filename = EXCLUDED.safe_filename, "
        "uploaded_at = now(), updated_at = now() RETURNING " +
            FileColumns()},
-      {kFindHeld, "SELECT " + FileColumns() + " FROM files WHERE user_id = $1 AND cid = $2 AND deleted_at IS NULL"},
+      // $2 and $3: the two spellings a content may be recorded under (OtherRecordedSpelling).
+      {kFindHeld,
+       "SELECT " + FileColumns() + " FROM files WHERE user_id = $1 AND cid IN ($2, $3) AND deleted_at IS NULL"},
       // Paged as persistence/pg_paged_list.hpp describes.
       {kList, "SELECT " + FileColumns() + PageTotalColumn() + kListFilter +
-                  " ORDER BY uploaded_at DESC, id DESC LIMIT $5 OFFSET $6"},
+                  " ORDER BY uploaded_at DESC, id DESC LIMIT $6 OFFSET $7"},
       {kCount, std::string("SELECT count(*)") + kListFilter},
       {kSoftDelete,
        "UPDATE files SET deleted_at = now(), pinned = false, updated_at = now() "
-       "WHERE user_id = $1 AND cid = $2 AND deleted_at IS NULL RETURNING id"},
+       "WHERE user_id = $1 AND cid IN ($2, $3) AND deleted_at IS NULL RETURNING cid"},
       {kSetPinned,
-       "UPDATE files SET pinned = $3, updated_at = now() "
-       "WHERE user_id = $1 AND cid = $2 AND deleted_at IS NULL RETURNING id"},
+       "UPDATE files SET pinned = $4, updated_at = now() "
+       "WHERE user_id = $1 AND cid IN ($2, $3) AND deleted_at IS NULL RETURNING cid"},
       {kUsage,
        "SELECT u.usage_count, count(f.id), COALESCE(sum(f.size), 0)::bigint, "
        "COALESCE(sum(f.size) FILTER (WHERE f.pinned), 0)::bigint "
@@ -146,7 +154,7 @@ std::optional<domain::StoredFile> PgFileRepository::FindHeld(domain::UserId user
                                                              const domain::AuditContext& audit) {
   return connection_.Run([&](pqxx::connection_base& connection) -> std::optional<domain::StoredFile> {
     pqxx::work txn(connection);
-    const auto result = txn.exec_prepared(kFindHeld, user, std::string(cid));
+    const auto result = txn.exec_prepared(kFindHeld, user, std::string(cid), OtherRecordedSpelling(cid));
     ExpectRows(result.size(), 0, 1, kFindHeld);
     if (result.empty()) return std::nullopt;
     auto file = ReadFile(result[0]);
@@ -161,10 +169,12 @@ domain::Page<domain::StoredFile> PgFileRepository::List(domain::UserId user, con
   const auto window = MakePageWindow(query.page, query.limit);
   std::optional<std::string> name;
   if (query.name) name = EscapeLike(*query.name);
+  std::optional<std::string> other_cid;
+  if (query.cid) other_cid = OtherRecordedSpelling(*query.cid);
   return connection_.Run([&](pqxx::connection_base& connection) {
     pqxx::work txn(connection);
     auto page = ReadPage<domain::StoredFile>(txn, window, kList, kCount, ReadFile, user, PinnedParam(query.pinned),
-                                             NullableParam(name), NullableParam(query.cid));
+                                             NullableParam(name), NullableParam(query.cid), NullableParam(other_cid));
     AuditWriter::Write(txn, user, "list_files", audit,
                        {{"page", std::to_string(page.page)},
                         {"limit", std::to_string(page.limit)},
@@ -174,28 +184,31 @@ domain::Page<domain::StoredFile> PgFileRepository::List(domain::UserId user, con
   });
 }
 
-bool PgFileRepository::Remove(domain::UserId user, std::string_view cid, const domain::AuditContext& audit) {
-  return connection_.Run([&](pqxx::connection_base& connection) {
+std::optional<std::string> PgFileRepository::Remove(domain::UserId user, std::string_view cid,
+                                                    const domain::AuditContext& audit) {
+  return connection_.Run([&](pqxx::connection_base& connection) -> std::optional<std::string> {
     pqxx::work txn(connection);
-    const auto result = txn.exec_prepared(kSoftDelete, user, std::string(cid));
+    const auto result = txn.exec_prepared(kSoftDelete, user, std::string(cid), OtherRecordedSpelling(cid));
     ExpectRows(result.size(), 0, 1, kSoftDelete);
-    if (result.empty()) return false;
-    AuditWriter::Write(txn, user, "delete_file", audit, {{"cid", std::string(cid)}});
+    if (result.empty()) return std::nullopt;
+    auto recorded = result[0][0].as<std::string>();
+    AuditWriter::Write(txn, user, "delete_file", audit, {{"cid", recorded}});
     txn.commit();
-    return true;
+    return recorded;
   });
 }
 
-bool PgFileRepository::SetPinned(domain::UserId user, std::string_view cid, bool pinned,
-                                 const domain::AuditContext& audit) {
-  return connection_.Run([&](pqxx::connection_base& connection) {
+std::optional<std::string> PgFileRepository::SetPinned(domain::UserId user, std::string_view cid, bool pinned,
+                                                       const domain::AuditContext& audit) {
+  return connection_.Run([&](pqxx::connection_base& connection) -> std::optional<std::string> {
     pqxx::work txn(connection);
-    const auto result = txn.exec_prepared(kSetPinned, user, std::string(cid), pinned);
+    const auto result = txn.exec_prepared(kSetPinned, user, std::string(cid), OtherRecordedSpelling(cid), pinned);
     ExpectRows(result.size(), 0, 1, kSetPinned);
-    if (result.empty()) return false;
-    AuditWriter::Write(txn, user, pinned ? "pin" : "unpin", audit, {{"cid", std::string(cid)}});
+    if (result.empty()) return std::nullopt;
+    auto recorded = result[0][0].as<std::string>();
+    AuditWriter::Write(txn, user, pinned ? "pin" : "unpin", audit, {{"cid", recorded}});
     txn.commit();
-    return true;
+    return recorded;
   });
 }
 

@@ -1,6 +1,11 @@
 #pragma once
 /// @file domain::FileRepository on PostgreSQL (tables `contents` and `files`, V002).
 ///
+/// `cid` columns hold the CID as the upload's profile gave it: the canonical CIDv1 string, or
+/// the CIDv0 "Qm..." under unixfs-v0-2015. Lookups arrive as canonical CIDv1 strings and match
+/// either spelling (OtherRecordedSpelling); one content is never recorded under both, because
+/// no profile with raw leaves makes a dag-pb root whose bytes a CIDv0 import could make.
+///
 /// Every method but CollectGarbage is one transaction holding the change (or the read) and its
 /// audit_log row. The `contents` row of a CID is the lock that orders an upload of those bytes
 /// against their garbage collection: see RecordUpload and CollectGarbage in the .cpp.
@@ -32,8 +37,10 @@ class PgFileRepository final : public domain::FileRepository {
                                              const domain::AuditContext& audit) override;
   domain::Page<domain::StoredFile> List(domain::UserId user, const domain::FileQuery& query,
                                         const domain::AuditContext& audit) override;
-  bool Remove(domain::UserId user, std::string_view cid, const domain::AuditContext& audit) override;
-  bool SetPinned(domain::UserId user, std::string_view cid, bool pinned, const domain::AuditContext& audit) override;
+  std::optional<std::string> Remove(domain::UserId user, std::string_view cid,
+                                    const domain::AuditContext& audit) override;
+  std::optional<std::string> SetPinned(domain::UserId user, std::string_view cid, bool pinned,
+                                       const domain::AuditContext& audit) override;
   domain::UsageSummary Usage(domain::UserId user, const domain::AuditContext& audit) override;
   std::string EnqueueJob(domain::UserId user, std::string_view type, std::string_view payload_json, int max_attempts,
                          std::string_view action, const domain::AuditContext& audit) override;
@@ -50,6 +57,10 @@ class PgFileRepository final : public domain::FileRepository {
 
   PgConnection& connection_;
 };
+
+/// For a lookup by `canonical_cid` (a canonical CIDv1 string): the other string the same content
+/// may be recorded under, i.e. its CIDv0 when it is a dag-pb sha2-256 CID, else `canonical_cid`.
+std::string OtherRecordedSpelling(std::string_view canonical_cid);
 
 /// `text` with LIKE's metacharacters (%, _ and the escape character \) escaped, so that it
 /// matches itself literally inside a LIKE/ILIKE pattern.

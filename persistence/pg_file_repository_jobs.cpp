@@ -27,7 +27,7 @@ std::vector<PreparedStatement> PgFileRepository::TaskStatements() {
   return {
       // The row stays locked until the job is in: a concurrent DELETE waits, then soft-deletes
       // a file whose pin task is already queued (the task then finds it gone and fails clearly).
-      {kLockHeld, "SELECT id FROM files WHERE user_id = $1 AND cid = $2 AND deleted_at IS NULL FOR UPDATE"},
+      {kLockHeld, "SELECT id FROM files WHERE user_id = $1 AND cid IN ($2, $3) AND deleted_at IS NULL FOR UPDATE"},
   };
 }
 
@@ -47,7 +47,7 @@ std::optional<std::string> PgFileRepository::EnqueueJobForHeld(domain::UserId us
                                                                const domain::AuditContext& audit) {
   return connection_.Run([&](pqxx::connection_base& connection) -> std::optional<std::string> {
     pqxx::work txn(connection);
-    const auto held = txn.exec_prepared(kLockHeld, user, std::string(cid));
+    const auto held = txn.exec_prepared(kLockHeld, user, std::string(cid), OtherRecordedSpelling(cid));
     ExpectRows(held.size(), 0, 1, kLockHeld);
     if (held.empty()) return std::nullopt;
     auto id = EnqueueAudited(txn, user, type, payload_json, max_attempts, action, audit, {{"cid", std::string(cid)}});

@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "e2e_support.hpp"
@@ -72,6 +73,44 @@ inline std::string CidUpperBase32(const std::string& cid_b32) {
   for (auto& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
   return out;
 }
+/// The bytes of a bare base58btc string (a CIDv0 "Qm..."); throws on a character outside the alphabet.
+inline std::vector<std::uint8_t> Base58Decode(const std::string& text) {
+  static constexpr std::string_view kAlphabet = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
+  std::vector<std::uint8_t> bytes;  // base-256 digits, least significant first
+  for (const char c : text) {
+    const auto digit = kAlphabet.find(c);
+    if (digit == std::string_view::npos) throw std::runtime_error("not base58btc: " + text);
+    std::uint32_t carry = static_cast<std::uint32_t>(digit);
+    for (auto& b : bytes) {
+      carry += std::uint32_t{b} * 58;
+      b = static_cast<std::uint8_t>(carry & 0xff);
+      carry >>= 8;
+    }
+    for (; carry > 0; carry >>= 8) bytes.push_back(static_cast<std::uint8_t>(carry & 0xff));
+  }
+  for (std::size_t i = 0; i < text.size() && text[i] == '1'; ++i) bytes.push_back(0);
+  return {bytes.rbegin(), bytes.rend()};
+}
+/// The base32 CIDv1 string "b..." of binary CID bytes.
+inline std::string CidBase32(const std::vector<std::uint8_t>& bytes) {
+  static constexpr char kAlphabet[] = "abcdefghijklmnopqrstuvwxyz234567";
+  std::string out = "b";
+  std::uint32_t buffer = 0;
+  int bits = 0;
+  for (const std::uint8_t byte : bytes) {
+    buffer = (buffer << 8) | byte;
+    for (bits += 8; bits >= 5; bits -= 5) out += kAlphabet[(buffer >> (bits - 5)) & 31];
+  }
+  if (bits > 0) out += kAlphabet[(buffer << (5 - bits)) & 31];
+  return out;
+}
+/// The CIDv1 spelling "bafybei..." of a CIDv0 "Qm..." (bytes 0x01 0x70 then the multihash).
+inline std::string CidV1OfV0(const std::string& v0) {
+  std::vector<std::uint8_t> bytes = {0x01, 0x70};
+  const auto multihash = Base58Decode(v0);
+  bytes.insert(bytes.end(), multihash.begin(), multihash.end());
+  return CidBase32(bytes);
+}
 /// CIDv0 "Qm..." of a dag-pb sha2-256 CIDv1 (bytes 0x01 0x70 then the multihash).
 inline std::string CidV0(const std::string& cid_b32) {
   const auto bytes = CidBytesFromBase32(cid_b32);
@@ -91,8 +130,15 @@ inline std::vector<std::string> StoreFileEntries(const std::string& store_dir) {
   return out;
 }
 
+/// The shard directory of a CID in the store: the last two characters of its base32 CIDv1
+/// spelling (a CIDv0 "Qm..." is sharded by its CIDv1 spelling).
+inline std::string StoreShardOf(const std::string& cid) {
+  const std::string v1 = cid.starts_with("Qm") ? CidV1OfV0(cid) : cid;
+  return v1.substr(v1.size() - 2);
+}
+
 /// Entries of files/ that are not a two-character shard directory or <xx>/<cid> regular file
-/// whose name ends in xx.
+/// in its shard (a base32 CIDv1 "b..." or a CIDv0 "Qm...").
 inline std::vector<std::string> UnexpectedStoreEntries(const std::string& store_dir) {
   std::vector<std::string> bad;
   const std::filesystem::path root = std::filesystem::path(store_dir) / "files";
@@ -104,15 +150,21 @@ inline std::vector<std::string> UnexpectedStoreEntries(const std::string& store_
       continue;
     }
     const std::string shard = rel.substr(0, slash), name = rel.substr(slash + 1);
-    const bool ok = name.find('/') == std::string::npos && name.size() > 2 && name.starts_with('b') &&
-                    name.ends_with(shard) && std::filesystem::is_regular_file(std::filesystem::symlink_status(full));
+    bool named = false;
+    try {
+      named = name.find('/') == std::string::npos &&
+              ((name.size() > 2 && name.starts_with('b')) || (name.size() == 46 && name.starts_with("Qm"))) &&
+              StoreShardOf(name) == shard;
+    } catch (const std::exception&) {  // "Qm" followed by something that is not base58btc
+    }
+    const bool ok = named && std::filesystem::is_regular_file(std::filesystem::symlink_status(full));
     if (!ok) bad.push_back(rel);
   }
   return bad;
 }
 
 inline std::string StorePathOf(const std::string& store_dir, const std::string& cid) {
-  return store_dir + "/files/" + cid.substr(cid.size() - 2) + "/" + cid;
+  return store_dir + "/files/" + StoreShardOf(cid) + "/" + cid;
 }
 
 inline std::string GetEnvOrEmpty(const char* name) {

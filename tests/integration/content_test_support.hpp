@@ -47,12 +47,12 @@ inline std::string Sha256Hex(const std::string& bytes) {
 
 /// What the store must report for `bytes`, computed in memory with domain::ImportBytes (the
 /// MIME type is left empty).
-inline domain::ImportedContent Imported(const std::string& bytes) {
+inline domain::ImportedContent Imported(const std::string& bytes, domain::ImportParams params = {}) {
   domain::OpenSslSha256 hasher;
   const auto result =
-      domain::ImportBytes(hasher, std::span(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size()));
+      domain::ImportBytes(hasher, std::span(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size()), params);
   domain::ImportedContent content;
-  content.cid = result.root.ToCanonicalV1String();
+  content.cid = result.root.ToString();
   content.size = static_cast<std::int64_t>(result.file_size);
   content.dag_size = static_cast<std::int64_t>(result.dag_size);
   return content;

@@ -1,7 +1,11 @@
-// Shared helpers for the JS reference CID implementation.
-// Mirrors Kubo `ipfs add --cid-version=1` with the default profile:
-//   CIDv1, raw leaves, fixed-size chunker 262144 B, balanced layout with
-//   174 links per node, single-leaf files reduced to the leaf, sha2-256.
+// Shared helpers for the JS reference CID implementation, one per gateway CID
+// profile (GW_CID_PROFILE):
+//   kubo-add-cidv1 (default): Kubo `ipfs add --cid-version=1`: CIDv1, raw
+//     leaves, fixed-size chunker 262144 B, balanced layout with 174 links per
+//     node, single-leaf files reduced to the leaf, sha2-256. Spelled out with
+//     explicit importer options, as before profiles existed.
+//   unixfs-v1-2025, unixfs-v0-2015: IPIP-499, through the importer's own
+//     `profile` option (ipfs-unixfs-importer 17.1.x).
 import { createReadStream } from 'node:fs'
 import { createHash, createCipheriv } from 'node:crypto'
 import { importer } from 'ipfs-unixfs-importer'
@@ -18,12 +22,26 @@ export const KUBO_V1_OPTIONS = Object.freeze({
   wrapWithDirectory: false
 })
 
-function importerOptions () {
-  return {
-    ...KUBO_V1_OPTIONS,
-    chunker: fixedSize({ chunkSize: CHUNK_SIZE }),
-    layout: balanced({ maxChildrenPerNode: MAX_CHILDREN })
+export const DEFAULT_PROFILE = 'kubo-add-cidv1'
+export const PROFILES = Object.freeze([DEFAULT_PROFILE, 'unixfs-v1-2025', 'unixfs-v0-2015'])
+
+export function checkProfile (profile) {
+  if (!PROFILES.includes(profile)) {
+    throw new Error(`unknown profile '${profile}' (valid: ${PROFILES.join(', ')})`)
   }
+}
+
+// A fresh object per import: the importer writes the profile's settings into it.
+function importerOptions (profile = DEFAULT_PROFILE) {
+  checkProfile(profile)
+  if (profile === DEFAULT_PROFILE) {
+    return {
+      ...KUBO_V1_OPTIONS,
+      chunker: fixedSize({ chunkSize: CHUNK_SIZE }),
+      layout: balanced({ maxChildrenPerNode: MAX_CHILDREN })
+    }
+  }
+  return { profile, wrapWithDirectory: false }
 }
 
 // Blocks are hashed by the importer and then discarded: only `put` is used.
@@ -31,11 +49,12 @@ export const nullBlockstore = {
   async put (cid) { return cid }
 }
 
-// content: Uint8Array or (async) iterable of Uint8Array.
+// content: Uint8Array or (async) iterable of Uint8Array; profile: one of PROFILES.
 // Returns { cid: string, size: bigint } where size is the file's byte length.
-export async function cidOf (content) {
+export async function cidOf (content, profile = DEFAULT_PROFILE) {
+  const options = importerOptions(profile)
   let last
-  for await (const entry of importer([{ content }], nullBlockstore, importerOptions())) {
+  for await (const entry of importer([{ content }], nullBlockstore, options)) {
     last = entry
   }
   if (last === undefined) throw new Error('importer produced no entry')
@@ -44,8 +63,9 @@ export async function cidOf (content) {
 }
 
 // Streams the file from disk (never whole-file buffered).
-export async function cidOfFile (path) {
-  return cidOf(createReadStream(path, { highWaterMark: 1 << 20 }))
+export async function cidOfFile (path, profile = DEFAULT_PROFILE) {
+  checkProfile(profile) // before the file is opened
+  return cidOf(createReadStream(path, { highWaterMark: 1 << 20 }), profile)
 }
 
 // DRNG(size, seed): ChaCha20 keystream, key = sha256(seed), nonce = 12 zero

@@ -1,11 +1,19 @@
 #!/usr/bin/env node
 // Checks the reference importer against known Kubo `ipfs add --cid-version=1`
-// vectors. Exits non-zero on any mismatch.
+// vectors, and every CID profile against ipfs-specs.md §1.12. Exits non-zero on
+// any mismatch.
 import { mkdtempSync, writeFileSync, createWriteStream, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { once } from 'node:events'
-import { cidOf, cidOfFile, drng, CHUNK_SIZE, MAX_CHILDREN } from './lib.mjs'
+import { cidOf, cidOfFile, drng, CHUNK_SIZE, MAX_CHILDREN, PROFILES } from './lib.mjs'
+
+// `pattern N` of ipfs-specs.md §1.12: N bytes where byte i is i % 251.
+function pattern (n) {
+  const bytes = new Uint8Array(n)
+  for (let i = 0; i < n; i++) bytes[i] = i % 251
+  return bytes
+}
 
 const te = new TextEncoder()
 const vectors = [
@@ -21,6 +29,18 @@ const vectors = [
   { name: 'DRNG(174*262144+1, "v0-seed")', stream: () => drng(MAX_CHILDREN * CHUNK_SIZE + 1, 'v0-seed'),
     size: BigInt(MAX_CHILDREN * CHUNK_SIZE + 1),
     cid: 'bafybeifr472xiwfk53w5s7bayijk3lq2go6ocqqcfch6ygy5qwza5hkdl4' }
+]
+
+// [input, bytes, kubo-add-cidv1, unixfs-v1-2025, unixfs-v0-2015]
+const profileVectors = [
+  ['empty file', () => new Uint8Array(0), 'bafkreihdwdcefgh4dqkjv67uzcmw7ojee6xedzdetojuzjevtenxquvyku',
+    'bafkreihdwdcefgh4dqkjv67uzcmw7ojee6xedzdetojuzjevtenxquvyku', 'QmbFMke1KXqnYyBBWxB74N4c5SBnJMVAiMNRcGu6x1AwQH'],
+  ['"hello world\\n"', () => te.encode('hello world\n'), 'bafkreifjjcie6lypi6ny7amxnfftagclbuxndqonfipmb64f2km2devei4',
+    'bafkreifjjcie6lypi6ny7amxnfftagclbuxndqonfipmb64f2km2devei4', 'QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o'],
+  ['pattern 262145', () => pattern(262145), 'bafybeiexg2oqkfnj56l7fcmawswqbijt5shq4b5rg6a546uwpkqqzwjioi',
+    'bafkreidkcavdl3yt2jt36sd4cuqnqk2p6vaxq66iykemz6mk527hnbqbni', 'QmUSjGawaz4ptvREcMKSMJneWCa5j8dAz2wSAAvHtW2rnB'],
+  ['pattern 1048577', () => pattern(1048577), 'bafybeig7rd7v2ygpkiiyu3kzsojmrj3ujtinivk7fxid5p33t6kdewzvsm',
+    'bafybeidjogjfwuhbzwopgd4bn3skcf5m6oz72xshywcndzxgqb623nfclu', 'QmXFGdWM6dMXHxGby9dZifmvH5ws2MwYCE1paUfJSp3Kj6']
 ]
 
 const dir = mkdtempSync(join(tmpdir(), 'cid-selftest-'))
@@ -51,6 +71,18 @@ try {
       } else {
         failed++
         console.log(`FAIL ${v.name} [${how}] got ${got.cid} ${got.size}, want ${v.cid} ${v.size}`)
+      }
+    }
+  }
+  for (const [name, bytes, ...want] of profileVectors) {
+    for (const [i, profile] of PROFILES.entries()) {
+      const got = await cidOf(bytes(), profile)
+      if (got.cid === want[i]) {
+        passed++
+        console.log(`ok   ${name} [${profile}] ${got.cid}`)
+      } else {
+        failed++
+        console.log(`FAIL ${name} [${profile}] got ${got.cid}, want ${want[i]}`)
       }
     }
   }

@@ -77,6 +77,15 @@ TEST(Cid, ParsesV0AndConvertsToV1) {
   EXPECT_EQ(v0.ToV1(), v1);
 }
 
+TEST(Cid, ToV0ExistsOnlyForDagPbSha256) {
+  const Cid v0 = Cid::Parse(kHelloV0);
+  EXPECT_EQ(Cid::Parse(kHelloV0AsV1).ToV0(), v0);
+  EXPECT_EQ(v0.ToV0(), v0);
+  EXPECT_EQ(Cid::Parse(kHelloV0AsV1).ToV0()->ToString(), kHelloV0);
+  EXPECT_EQ(Cid::Parse(kHelloRaw).ToV0(), std::nullopt);   // raw codec: CIDv0 implies dag-pb
+  EXPECT_EQ(Cid::Parse("bafkqaaa").ToV0(), std::nullopt);  // identity multihash
+}
+
 TEST(Cid, ParsesEveryMultibaseToTheSameCid) {
   // Expected strings computed independently (Python base64 / big-int base conversion).
   const std::vector<std::pair<Multibase, std::string>> forms = {

@@ -115,6 +115,39 @@ TEST(Config, ErrorsNeverContainThePepper) {
   EXPECT_EQ(ConfigErrorOf(With(Minimal(), "GW_KEY_PEPPER", secret)).find(secret), std::string::npos);
 }
 
+// --- CID profile ---------------------------------------------------------------------------
+
+TEST(Config, CidProfileDefaultsToKuboAddCidV1) {
+  EXPECT_EQ(LoadConfig(Lookup(Minimal()), 4, false).cid_profile, domain::CidProfile::kKuboAddCidV1);
+  EXPECT_EQ(LoadConfig(Lookup(With(Minimal(), "GW_CID_PROFILE", "")), 4, false).cid_profile,
+            domain::CidProfile::kKuboAddCidV1);
+}
+
+TEST(Config, ReadsEveryCidProfileByName) {
+  EXPECT_EQ(LoadConfig(Lookup(With(Minimal(), "GW_CID_PROFILE", "kubo-add-cidv1")), 4, false).cid_profile,
+            domain::CidProfile::kKuboAddCidV1);
+  EXPECT_EQ(LoadConfig(Lookup(With(Minimal(), "GW_CID_PROFILE", "unixfs-v1-2025")), 4, false).cid_profile,
+            domain::CidProfile::kUnixFsV1_2025);
+  EXPECT_EQ(LoadConfig(Lookup(With(Minimal(), "GW_CID_PROFILE", "unixfs-v0-2015")), 4, false).cid_profile,
+            domain::CidProfile::kUnixFsV0_2015);
+}
+
+TEST(Config, AnUnknownCidProfileIsOneLineNamingTheValidValues) {
+  for (const char* bad : {"v0", "UNIXFS-V0-2015", "unixfs-v0-2015 ", "legacy-cid-v0"}) {
+    const std::string message = ConfigErrorOf(With(Minimal(), "GW_CID_PROFILE", bad));
+    EXPECT_EQ(message, "GW_CID_PROFILE must be one of kubo-add-cidv1, unixfs-v1-2025, unixfs-v0-2015; got '" +
+                           std::string(bad) + "'");
+  }
+}
+
+TEST(Config, AutoCidProfileNeedsTheFilebaseBackend) {
+  const std::string message = ConfigErrorOf(With(Minimal(), "GW_CID_PROFILE", "auto"));
+  EXPECT_NE(message.find("GW_CID_PROFILE=auto"), std::string::npos) << message;
+  EXPECT_NE(message.find("Filebase"), std::string::npos) << message;
+  EXPECT_NE(message.find("kubo-add-cidv1, unixfs-v1-2025, unixfs-v0-2015"), std::string::npos) << message;
+  EXPECT_EQ(message.find('\n'), std::string::npos) << message;
+}
+
 // --- asynchronous jobs --------------------------------------------------------------------
 
 TEST(Config, JobSettingsHaveDefaults) {

@@ -103,11 +103,16 @@ class FakeFileRepository final : public domain::FileRepository {
                                         const domain::AuditContext&) override {
     return {};
   }
-  bool Remove(domain::UserId, std::string_view, const domain::AuditContext&) override { return false; }
-  bool SetPinned(domain::UserId user, std::string_view cid, bool pinned, const domain::AuditContext& audit) override {
+  std::optional<std::string> Remove(domain::UserId, std::string_view, const domain::AuditContext&) override {
+    return std::nullopt;
+  }
+  /// Answers `recorded_cid` (the CID as an upload recorded it) when set, else the CID asked for.
+  std::optional<std::string> SetPinned(domain::UserId user, std::string_view cid, bool pinned,
+                                       const domain::AuditContext& audit) override {
     log.push_back("set_pinned " + std::to_string(user) + " " + std::string(cid) + (pinned ? " true" : " false"));
     last_audit = audit;
-    return holds_file;
+    if (!holds_file) return std::nullopt;
+    return recorded_cid.value_or(std::string(cid));
   }
   std::string EnqueueJob(domain::UserId user, std::string_view type, std::string_view payload, int max_attempts,
                          std::string_view action, const domain::AuditContext& audit) override {
@@ -132,6 +137,7 @@ class FakeFileRepository final : public domain::FileRepository {
 
   CallLog& log;
   bool holds_file = true;
+  std::optional<std::string> recorded_cid;
   bool enqueue_fails = false;
   std::string last_original;
   std::string last_safe;

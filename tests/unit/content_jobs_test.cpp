@@ -155,6 +155,11 @@ TEST_F(ContentJobsTest, ThePinJobAsksTheStoreFirstThenRecordsTheCanonicalCid) {
   EXPECT_EQ(files.last_audit.actor_user_id, kOwner);
 }
 
+TEST_F(ContentJobsTest, ThePinJobAnswersTheCidAsRecorded) {
+  files.recorded_cid = kV0;  // a unixfs-v0-2015 upload: the task result names it as the upload did
+  EXPECT_EQ(service.RunPinJob(files, PinJob(kV0AsV1), true), kV0);
+}
+
 TEST_F(ContentJobsTest, TheUnpinJobUnpinsInTheStoreAndTheDatabase) {
   EXPECT_EQ(service.RunPinJob(files, PinJob(kFakeCid), false), kFakeCid);
   EXPECT_EQ(log, (CallLog{std::string("apply_pin ") + kFakeCid + " false",

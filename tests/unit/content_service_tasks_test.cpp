@@ -102,11 +102,20 @@ TEST_F(ContentTasksTest, AnOversizedUploadIsRefusedBeforeAnythingIsKept) {
 }
 
 TEST_F(ContentTasksTest, WithALocalStorePinAndUnpinAreDoneAtOnce) {
-  EXPECT_EQ(service.Pin(files, kAlice, kV0, kAudit), std::nullopt);
-  EXPECT_EQ(service.Unpin(files, kAlice, kV0, kAudit), std::nullopt);
-  // Stored under the canonical CID; the local store is never asked to pin.
+  EXPECT_EQ(service.Pin(files, kAlice, kV0, kAudit).task_id, std::nullopt);
+  EXPECT_EQ(service.Unpin(files, kAlice, kV0, kAudit).task_id, std::nullopt);
+  // Looked up by the canonical CID; the local store is never asked to pin.
   EXPECT_EQ(log, (CallLog{std::string("set_pinned 7 ") + kV0AsV1 + " true",
                           std::string("set_pinned 7 ") + kV0AsV1 + " false"}));
+}
+
+TEST_F(ContentTasksTest, PinUnpinAndDeleteAnswerTheCidAsRecorded) {
+  // A unixfs-v0-2015 upload recorded "Qm...": the answers name it so, whatever spelling was asked.
+  files.recorded_cid = kV0;
+  EXPECT_EQ(service.Pin(files, kAlice, kV0AsV1, kAudit).cid, kV0);
+  EXPECT_EQ(service.Unpin(files, kAlice, kV0, kAudit).cid, kV0);
+  files.recorded_cid = kV0AsV1;
+  EXPECT_EQ(service.Pin(files, kAlice, kV0, kAudit).cid, kV0AsV1);
 }
 
 TEST_F(ContentTasksTest, WithALocalStorePinningAFileNotHeldIsContentNotFound) {
@@ -117,7 +126,7 @@ TEST_F(ContentTasksTest, WithALocalStorePinningAFileNotHeldIsContentNotFound) {
 
 TEST_F(ContentTasksTest, WithARemoteStorePinBecomesAPinTask) {
   store.pins_remotely = true;
-  EXPECT_EQ(service.Pin(files, kAlice, kV0, kAudit), "task-2");
+  EXPECT_EQ(service.Pin(files, kAlice, kV0, kAudit).task_id, "task-2");
   // The request only records the intent: the (slow, fallible) remote call is the job's.
   EXPECT_EQ(log, (CallLog{std::string("enqueue_job_for_held 7 ") + kV0AsV1 + " pin 3 pin_requested"}));
   const PinJobPayload payload = DecodePinJob(files.last_payload);
@@ -128,7 +137,7 @@ TEST_F(ContentTasksTest, WithARemoteStorePinBecomesAPinTask) {
 
 TEST_F(ContentTasksTest, WithARemoteStoreUnpinBecomesAnUnpinTask) {
   store.pins_remotely = true;
-  EXPECT_EQ(service.Unpin(files, kAlice, kFakeCid, kAudit), "task-2");
+  EXPECT_EQ(service.Unpin(files, kAlice, kFakeCid, kAudit).task_id, "task-2");
   EXPECT_EQ(log, (CallLog{std::string("enqueue_job_for_held 7 ") + kFakeCid + " unpin 3 unpin_requested"}));
 }
 

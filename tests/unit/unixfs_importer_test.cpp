@@ -122,10 +122,27 @@ TEST(UnixFsImporter, DagPbLeavesMatchSpec) {
             "Qmf412jQZiuVUtdgnB36FXFX7xg5V6KEbSJ4dpQuhkLyfD");
   EXPECT_EQ(ImportText("hello world", {262144, 174, false, 1}).root.ToString(),
             "bafybeihykld7uyxzogax6vgyvag42y7464eywpf55gxi5qpoisibh3c5wa");
-  const ImportResult empty = ImportText("", ImportParams::UnixFsV0_2015());
+  OpenSslSha256 sha;
+  std::vector<std::pair<Cid, ByteVec>> blocks;
+  UnixFsImporter importer(sha, ImportParams::UnixFsV0_2015(),
+                          [&blocks](const Cid& cid, std::span<const std::uint8_t> b) {
+                            blocks.emplace_back(cid, ByteVec(b.begin(), b.end()));
+                          });
+  const ImportResult empty = importer.Finish();
   EXPECT_EQ(empty.root.ToString(), "QmbFMke1KXqnYyBBWxB74N4c5SBnJMVAiMNRcGu6x1AwQH");
-  ASSERT_EQ(empty.nodes.size(), 1u);
-  EXPECT_EQ(empty.nodes[0].bytes, FromHex("0a0408021800"));
+  EXPECT_TRUE(empty.nodes.empty());  // the sink got the one block
+  ASSERT_EQ(blocks.size(), 1u);
+  EXPECT_EQ(blocks[0].first, empty.root);
+  EXPECT_EQ(blocks[0].second, FromHex("0a0408021800"));
+  // Spec §1.10 (a): `0a 11 08 02 12 0b "hello world" 18 0b`.
+  blocks.clear();
+  UnixFsImporter hello(sha, ImportParams::UnixFsV0_2015(), [&blocks](const Cid& cid, std::span<const std::uint8_t> b) {
+    blocks.emplace_back(cid, ByteVec(b.begin(), b.end()));
+  });
+  hello.Update(AsBytes("hello world"));
+  EXPECT_EQ(hello.Finish().root.ToString(), "Qmf412jQZiuVUtdgnB36FXFX7xg5V6KEbSJ4dpQuhkLyfD");
+  ASSERT_EQ(blocks.size(), 1u);
+  EXPECT_EQ(blocks[0].second, FromHex("0a110802120b68656c6c6f20776f726c64180b"));
   EXPECT_EQ(ImportText("", {262144, 174, false, 1}).root.ToString(),
             "bafybeif7ztnhq65lumvvtr4ekcwd2ifwgm3awq4zfr3srh462rwyinlb4y");
 }
@@ -150,6 +167,95 @@ TEST(UnixFsImporter, LoremMultiblockMatchesConformanceFixture) {
     EXPECT_EQ(last.cid.Bytes(), FromHex("01551220b29edf0cce954f7ebc080c723f9df03c230bf302d797f8db445a17d2d131e083"));
     EXPECT_EQ(result.RawLeaf(1).offset, 256u);
     EXPECT_EQ(result.RawLeaf(1).length, 256u);
+  }
+}
+
+/// Bytes an ImportResult holds beyond its fixed size: interior nodes and raw leaf digests.
+std::size_t RetainedBytes(const ImportResult& result) {
+  std::size_t bytes = result.raw_leaf_digests.size() * sizeof(Sha256Digest);
+  for (const DagNode& node : result.nodes) bytes += node.bytes.size() + node.cid.multihash.size();
+  return bytes;
+}
+
+/// Every block a sink received, in order.
+struct CollectedBlocks {
+  std::vector<std::pair<Cid, ByteVec>> blocks;
+  BlockSink Sink() {
+    return [this](const Cid& cid, std::span<const std::uint8_t> bytes) {
+      blocks.emplace_back(cid, ByteVec(bytes.begin(), bytes.end()));
+    };
+  }
+};
+
+TEST(UnixFsImporter, ADagPbLeafImportDoesNotKeepTheFile) {
+  // 8 MiB + 1 under unixfs-v0-2015: 33 dag-pb leaves that together are a copy of the file. The
+  // result keeps only the interior nodes (one root over 33 links here), far below one chunk.
+  constexpr std::uint64_t kSize = 8 * 1048576 + 1;
+  const ImportResult result = ImportDrng(kSize, "bounded-memory", ImportParams::UnixFsV0_2015());
+  EXPECT_EQ(result.file_size, kSize);
+  ASSERT_EQ(result.nodes.size(), 1u);
+  EXPECT_EQ(result.nodes[0].cid, result.root);
+  EXPECT_LT(RetainedBytes(result), 262144u);
+  EXPECT_GT(result.dag_size, kSize);  // yet the DAG it describes holds every byte
+}
+
+TEST(UnixFsImporter, ASinkGetsEveryDagPbBlockAsItIsMadeAndTheResultKeepsNone) {
+  // 10 chunks of 1000 bytes and 7 more, 3 links per node: 11 leaves, 4 + 2 + 1 parents.
+  ByteVec data(10 * 1000 + 7);
+  Drng("sink").Fill(data);
+  const ImportParams params{1000, 3, false, 0};
+  CollectedBlocks collected;
+  OpenSslSha256 sha;
+  UnixFsImporter importer(sha, params, collected.Sink());
+  for (std::size_t at = 0; at < data.size(); at += 333) {
+    importer.Update(std::span(data).subspan(at, std::min<std::size_t>(333, data.size() - at)));
+  }
+  const ImportResult result = importer.Finish();
+  EXPECT_TRUE(result.nodes.empty());
+  EXPECT_EQ(result.root, ImportBytes(sha, data, params).root);  // same DAG with or without a sink
+  ASSERT_EQ(collected.blocks.size(), 11u + 4u + 2u + 1u);
+  EXPECT_EQ(collected.blocks.back().first, result.root);
+
+  std::set<std::string> seen;  // binary CIDs of the blocks received so far
+  std::size_t leaves = 0;
+  for (const auto& [cid, bytes] : collected.blocks) {
+    EXPECT_EQ(cid, Cid::FromSha256(codec::kDagPb, sha.Digest(bytes), 0));
+    if (bytes[0] == 0x12) {  // an interior node: links first; each names a block sent before it
+      for (std::size_t at = 0; at < bytes.size() && bytes[at] == 0x12; at += bytes[at + 1] + 2) {
+        const ByteVec link_cid(bytes.begin() + static_cast<std::ptrdiff_t>(at + 4),
+                               bytes.begin() + static_cast<std::ptrdiff_t>(at + 4 + 34));
+        EXPECT_TRUE(seen.count(std::string(link_cid.begin(), link_cid.end())));
+      }
+    } else {  // a leaf: chunk `leaves` of the file inside a UnixFS header of a few bytes
+      const auto chunk =
+          std::span(data).subspan(leaves * 1000, std::min<std::size_t>(1000, data.size() - leaves * 1000));
+      EXPECT_NE(std::search(bytes.begin(), bytes.end(), chunk.begin(), chunk.end()), bytes.end());
+      EXPECT_LE(bytes.size(), chunk.size() + 12);
+      ++leaves;
+    }
+    const ByteVec binary = cid.Bytes();
+    seen.insert(std::string(binary.begin(), binary.end()));
+  }
+  EXPECT_EQ(leaves, 11u);
+}
+
+TEST(UnixFsImporter, WithRawLeavesASinkGetsTheInteriorNodesOnly) {
+  ByteVec data(5 * 256 + 3);
+  Drng("raw-sink").Fill(data);
+  const ImportParams params{256, 174, true, 1};
+  OpenSslSha256 sha;
+  const ImportResult without_sink = ImportBytes(sha, data, params);
+  CollectedBlocks collected;
+  UnixFsImporter importer(sha, params, collected.Sink());
+  importer.Update(data);
+  const ImportResult with_sink = importer.Finish();
+  EXPECT_EQ(with_sink.root, without_sink.root);
+  EXPECT_TRUE(with_sink.nodes.empty());
+  EXPECT_EQ(with_sink.RawLeafCount(), 6u);  // raw leaves are byte ranges of the file: digests only
+  ASSERT_EQ(collected.blocks.size(), without_sink.nodes.size());
+  for (std::size_t i = 0; i < collected.blocks.size(); ++i) {
+    EXPECT_EQ(collected.blocks[i].first, without_sink.nodes[i].cid);
+    EXPECT_EQ(collected.blocks[i].second, without_sink.nodes[i].bytes);
   }
 }
 

@@ -69,9 +69,11 @@ class NoFiles : public domain::FileRepository {
                                         const domain::AuditContext&) override {
     return Unexpected<domain::Page<domain::StoredFile>>();
   }
-  bool Remove(domain::UserId, std::string_view, const domain::AuditContext&) override { return Unexpected<bool>(); }
-  bool SetPinned(domain::UserId, std::string_view, bool, const domain::AuditContext&) override {
-    return Unexpected<bool>();
+  std::optional<std::string> Remove(domain::UserId, std::string_view, const domain::AuditContext&) override {
+    return Unexpected<std::optional<std::string>>();
+  }
+  std::optional<std::string> SetPinned(domain::UserId, std::string_view, bool, const domain::AuditContext&) override {
+    return Unexpected<std::optional<std::string>>();
   }
   domain::UsageSummary Usage(domain::UserId, const domain::AuditContext&) override {
     return Unexpected<domain::UsageSummary>();

@@ -9,8 +9,8 @@ namespace gw::web::handlers {
 
 Handler DeleteFilesCid(domain::ContentService& content) {
   return [&content](Request& request, Context& context) {
-    const std::string cid = domain::CanonicalCid(request.PathParam("cid"));
-    content.Delete(context.files, *request.principal, cid, AuditContextOf(request));
+    const auto cid =
+        content.Delete(context.files, *request.principal, request.PathParam("cid"), AuditContextOf(request));
     return JsonSuccess(200, "File deleted", {{"cid", cid}, {"deleted", true}});
   };
 }

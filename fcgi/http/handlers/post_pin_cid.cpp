@@ -10,10 +10,11 @@ namespace gw::web::handlers {
 
 Handler PostPinCid(domain::ContentService& content) {
   return [&content](Request& request, Context& context) {
-    const std::string cid = domain::CanonicalCid(request.PathParam("cid"));
-    const auto task = content.Pin(context.files, *request.principal, cid, AuditContextOf(request));
-    if (task) return TaskAccepted("Pin requested; a task applies it", *task, {{"cid", cid}});
-    return JsonSuccess(200, "Pinned", {{"cid", cid}, {"pinned", true}});
+    // The answer names the file by its CID as recorded (CIDv0 "Qm..." for a unixfs-v0-2015 upload).
+    const auto change =
+        content.Pin(context.files, *request.principal, request.PathParam("cid"), AuditContextOf(request));
+    if (change.task_id) return TaskAccepted("Pin requested; a task applies it", *change.task_id, {{"cid", change.cid}});
+    return JsonSuccess(200, "Pinned", {{"cid", change.cid}, {"pinned", true}});
   };
 }
 

@@ -10,10 +10,12 @@ namespace gw::web::handlers {
 
 Handler PostUnpinCid(domain::ContentService& content) {
   return [&content](Request& request, Context& context) {
-    const std::string cid = domain::CanonicalCid(request.PathParam("cid"));
-    const auto task = content.Unpin(context.files, *request.principal, cid, AuditContextOf(request));
-    if (task) return TaskAccepted("Unpin requested; a task applies it", *task, {{"cid", cid}});
-    return JsonSuccess(200, "Unpinned", {{"cid", cid}, {"pinned", false}});
+    // The answer names the file by its CID as recorded (CIDv0 "Qm..." for a unixfs-v0-2015 upload).
+    const auto change =
+        content.Unpin(context.files, *request.principal, request.PathParam("cid"), AuditContextOf(request));
+    if (change.task_id)
+      return TaskAccepted("Unpin requested; a task applies it", *change.task_id, {{"cid", change.cid}});
+    return JsonSuccess(200, "Unpinned", {{"cid", change.cid}, {"pinned", false}});
   };
 }
 
