@@ -1,5 +1,6 @@
 // The composition root: reads the configuration once, builds every object and wires them.
 // Subcommands: serve, migrate, admin create --email E [--password-stdin], help.
+#include <curl/curl.h>
 #include <unistd.h>
 
 #include <spdlog/spdlog.h>
@@ -20,6 +21,7 @@
 #include "fcgi/process/job_worker_process.hpp"
 #include "fcgi/process/supervisor.hpp"
 #include "fcgi/process/worker_process.hpp"
+#include "fcgi/storage.hpp"
 #include "persistence/garbage_collector.hpp"
 #include "persistence/job_wakeup.hpp"
 #include "persistence/key_change_listener.hpp"
@@ -64,11 +66,6 @@ class PgThreadState final : public fcgi::ThreadState {
 
 std::string SpoolDir(const web::Config& config) { return config.store_dir + "/spool"; }
 
-/// The store uploads go to, importing with the deployment's CID profile.
-persistence::LocalContentStore UploadStore(const web::Config& config) {
-  return persistence::LocalContentStore(config.store_dir, domain::ImportParamsOf(config.cid_profile));
-}
-
 domain::TaskSettings TaskSettingsOf(const web::Config& config) {
   return {config.async_threshold, config.job_max_attempts};
 }
@@ -95,14 +92,14 @@ std::string HostName() {
   return name;
 }
 
-int RunJobWorker(const web::Config& config, int listen_fd, int slot) {
+int RunJobWorker(const web::Config& config, std::optional<domain::CidProfile> profile, int listen_fd, int slot) {
   close(listen_fd);  // serves no FastCGI request
   auto log = web::MakeJsonLogger("job-worker", config.log_dir + "/job-worker-" + std::to_string(slot) + ".log",
                                  config.log_level);
-  persistence::LocalContentStore store = UploadStore(config);
+  const auto storage = app::BuildContentStorage(config, profile, *log);
   persistence::LocalContentStore::CleanStaleStaging(config.store_dir);
   persistence::LocalUploadSpool spool(SpoolDir(config));
-  domain::ContentService content(store, spool, TaskSettingsOf(config), config.max_upload_bytes);
+  domain::ContentService content(storage->Store(), spool, TaskSettingsOf(config), config.max_upload_bytes);
 
   // The lease owner names host, slot and process start; the supervisor starts a slot again
   // only after its previous process exited, so that one's jobs can be taken over at once.
@@ -132,7 +129,7 @@ int RunJobWorker(const web::Config& config, int listen_fd, int slot) {
   return fcgi::RunJobWorkerProcess(options, make_thread_state, heartbeats, *log);
 }
 
-int RunWorker(const web::Config& config, int listen_fd, int slot) {
+int RunWorker(const web::Config& config, std::optional<domain::CidProfile> profile, int listen_fd, int slot) {
   auto log =
       web::MakeJsonLogger("worker", config.log_dir + "/worker-" + std::to_string(slot) + ".log", config.log_level);
   persistence::OpenSslRandom random;
@@ -141,7 +138,8 @@ int RunWorker(const web::Config& config, int listen_fd, int slot) {
   domain::AccountService accounts(config.key_pepper, random, key_cache, usage);
   persistence::KeyChangeListener key_listener(config.database_url, key_cache);
   persistence::UsageFlusher usage_flusher(config.database_url, usage, config.usage_flush_interval);
-  persistence::LocalContentStore store = UploadStore(config);
+  const auto storage = app::BuildContentStorage(config, profile, *log);
+  domain::ContentStore& store = storage->Store();
   // A worker killed mid-upload leaves a staging file named after its pid; its replacement
   // removes it (only files of dead pids are touched, so live uploads of others are safe).
   persistence::LocalContentStore::CleanStaleStaging(config.store_dir);
@@ -167,12 +165,21 @@ int Serve(const web::Config& config) {
   std::filesystem::create_directories(config.log_dir);
   std::filesystem::create_directories(config.run_dir);
   auto log = web::MakeJsonLogger("supervisor", config.log_dir + "/supervisor.log", config.log_level);
-  web::LogEvent(*log, web::LogLevel::kInfo,
-                {{"type", "cid_profile"}, {"profile", std::string(domain::CidProfileName(config.cid_profile))}});
+  // Filebase's own import settings decide its CIDs: learn them once here, before the fork, so
+  // that a deployment whose CIDs would not match what IPFS serves never starts.
+  std::optional<domain::CidProfile> profile = config.cid_profile;
+  if (config.storage == web::Storage::kFilebase) {
+    std::filesystem::create_directories(config.store_dir + "/tmp");
+    profile = app::ProbeFilebaseProfile(config, *log);
+  } else {
+    web::LogEvent(*log, web::LogLevel::kInfo,
+                  {{"type", "cid_profile"}, {"profile", std::string(domain::CidProfileName(*profile))}});
+  }
   const fcgi::SupervisorOptions options{config.fcgi_socket, config.run_dir, config.drain_timeout};
   const std::vector<fcgi::ChildGroup> groups{
-      {"worker", config.workers, [&config](int fd, int slot) { return RunWorker(config, fd, slot); }},
-      {"job-worker", config.job_workers, [&config](int fd, int slot) { return RunJobWorker(config, fd, slot); }},
+      {"worker", config.workers, [&config, profile](int fd, int slot) { return RunWorker(config, profile, fd, slot); }},
+      {"job-worker", config.job_workers,
+       [&config, profile](int fd, int slot) { return RunJobWorker(config, profile, fd, slot); }},
   };
   return fcgi::RunSupervisor(options, groups, *log);
 }
@@ -185,8 +192,10 @@ int Migrate(const web::Config& config) {
 }
 
 int CollectGarbage(const web::Config& config) {
-  persistence::LocalContentStore store(config.store_dir);
-  const auto removed = persistence::CollectGarbage(config.database_url, store);
+  auto log = web::MakeJsonLogger("gc", config.log_dir + "/gc.log", config.log_level);
+  if (config.storage == web::Storage::kFilebase) std::filesystem::create_directories(config.store_dir + "/tmp");
+  const auto storage = app::BuildContentStorage(config, config.cid_profile, *log);
+  const auto removed = persistence::CollectGarbage(config.database_url, storage->Store());
   for (const auto& cid : removed) std::cout << "gc: removed " << cid << "\n";
   std::cout << "gc: " << removed.size() << " unreferenced content(s) removed\n";
   const auto swept = persistence::SweepUploadSpool(config.database_url, SpoolDir(config), kSpoolMinAge);
@@ -269,6 +278,8 @@ void PrintHelp() {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // libcurl's global state (the Filebase clients): once, before any thread or fork.
+  curl_global_init(CURL_GLOBAL_DEFAULT);
   const std::vector<std::string> args(argv + 1, argv + argc);
   if (args.empty() || args[0] == "help" || args[0] == "--help" || args[0] == "-h") {
     PrintHelp();
@@ -278,10 +289,6 @@ int main(int argc, char** argv) {
   try {
     const bool serving = command == "serve";
     const web::Config config = web::LoadConfig(GetEnv, std::thread::hardware_concurrency(), serving);
-    if (config.storage == web::Storage::kFilebase) {
-      // The settings are read and checked; the store that uses them is not wired in yet.
-      throw web::ConfigError("GW_STORAGE=filebase is not available in this build yet; use GW_STORAGE=local");
-    }
     if (serving) return Serve(config);
     if (command == "migrate") return Migrate(config);
     if (command == "gc") return CollectGarbage(config);

@@ -1,7 +1,6 @@
 #include "persistence/local_content_store.hpp"
 
 #include <fcntl.h>
-#include <magic.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -17,6 +16,7 @@
 #include "domain/error.hpp"
 #include "domain/sha256_openssl.hpp"
 #include "domain/unixfs_importer.hpp"
+#include "persistence/mime_type.hpp"
 #include "persistence/posix_file.hpp"
 
 namespace gw::persistence {
@@ -61,40 +61,6 @@ std::string BlocksIn(const std::string& root, const std::string& cid) {
 
 std::string TmpPath(const std::string& root, const char* suffix) {
   return root + "/tmp/" + posix::UniqueStem() + suffix;
-}
-
-// A magic_t is not thread-safe: each thread loads its own (once; loading parses the database).
-class Magic {
- public:
-  Magic() : cookie_(magic_open(MAGIC_MIME_TYPE)) {
-    if (cookie_ == nullptr) throw Error(ErrorCode::kInternal, {}, {}, "magic_open failed");
-    if (magic_load(cookie_, nullptr) != 0) {
-      const std::string reason = magic_error(cookie_) ? magic_error(cookie_) : "unknown error";
-      magic_close(cookie_);
-      throw Error(ErrorCode::kInternal, {}, {}, "magic_load of the default database failed: " + reason);
-    }
-  }
-  ~Magic() { magic_close(cookie_); }
-  Magic(const Magic&) = delete;
-  Magic& operator=(const Magic&) = delete;
-
-  std::string Detect(std::span<const std::uint8_t> head) {
-    if (head.empty()) return kEmptyContentMimeType;
-    const char* type = magic_buffer(cookie_, head.data(), head.size());
-    if (type == nullptr) {
-      throw Error(ErrorCode::kInternal, {}, {},
-                  std::string("magic_buffer failed: ") + (magic_error(cookie_) ? magic_error(cookie_) : "?"));
-    }
-    return type;
-  }
-
- private:
-  magic_t cookie_;
-};
-
-std::string DetectMimeType(std::span<const std::uint8_t> head) {
-  thread_local Magic magic;
-  return magic.Detect(head);
 }
 
 // The dag-pb blocks of one import, written to tmp/<stem>.blocks/ the moment the importer makes

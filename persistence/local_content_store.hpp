@@ -25,13 +25,9 @@
 
 #include "domain/content.hpp"
 #include "domain/unixfs_importer.hpp"
+#include "persistence/mime_type.hpp"
 
 namespace gw::persistence {
-
-/// MIME type recorded for an empty upload: the generic type for bytes (RFC 9110 §8.3), which is
-/// what a client gets for any content libmagic cannot name either (libmagic itself would say
-/// "application/x-empty", which no client knows).
-inline constexpr const char* kEmptyContentMimeType = "application/octet-stream";
 
 class LocalContentStore final : public domain::ContentStore {
  public:
