@@ -29,9 +29,14 @@ app_env() {
     "GW_RUN_DIR=$RUN_DIR"
     "GW_MIGRATIONS_DIR=$MIGRATIONS_DIR"
     "GW_STORE_DIR=$STORE_DIR"
-    "GW_MAX_UPLOAD_BYTES=$MAX_UPLOAD_BYTES")
-  # the e2e tests expect the default CID profile, whatever the caller's environment says
-  if (( TEST_MODE )); then APP_ENV+=("GW_WORKERS=${GW_TEST_WORKERS:-2}" "GW_CID_PROFILE=kubo-add-cidv1"); fi
+    "GW_MAX_UPLOAD_BYTES=$MAX_UPLOAD_BYTES"
+    "GW_STORAGE=$STORAGE")
+  # the e2e tests expect the default CID profile, whatever the caller's environment says; the
+  # Filebase stack must detect the double's (auto)
+  if (( TEST_MODE )); then
+    APP_ENV+=("GW_WORKERS=${GW_TEST_WORKERS:-2}")
+    if [[ $STORAGE == filebase ]]; then APP_ENV+=("GW_CID_PROFILE=auto"); else APP_ENV+=("GW_CID_PROFILE=kubo-add-cidv1"); fi
+  fi
 }
 run_app() { app_env; env "${APP_ENV[@]}" "$BIN" "$@"; }
 

@@ -146,7 +146,7 @@ set_layout() {
     # local (empty) copies hide the overrides from the assignments below, in this function only
     local GW_LOG_DIR="" GW_RUN_DIR="" GW_STORE_DIR="" GW_FCGI_SOCKET="" GW_MIGRATIONS_DIR="" \
       GW_BUILD_DIR="" GW_PG_PORT="" GW_HTTPS_PORT="" GW_HTTP_PORT="" GW_LISTEN_ADDR="" \
-      GW_TLS_CERT="" GW_TLS_KEY="" GW_MAX_UPLOAD_BYTES=""
+      GW_TLS_CERT="" GW_TLS_KEY="" GW_MAX_UPLOAD_BYTES="" GW_STORAGE=""
     TEST_MODE=1
     root=$2 logs=$2/logs build=$3 listen_addr=127.0.0.1
     pg_port=$(( 56000 + RANDOM % 1000 ))   # only names the socket (no TCP), in a private dir
@@ -175,6 +175,7 @@ set_layout() {
   LISTEN_ADDR=${GW_LISTEN_ADDR:-$listen_addr}
   TLS_CERT=${GW_TLS_CERT:-}   # empty: ensure_cert makes a self-signed one in TLS_DIR
   TLS_KEY=${GW_TLS_KEY:-}
+  STORAGE=${GW_STORAGE:-local}   # filebase: FILEBASE_* from the environment (see README)
   MAX_UPLOAD_BYTES=${GW_MAX_UPLOAD_BYTES:-104857600}   # the largest file; the app checks it too
   [[ $MAX_UPLOAD_BYTES =~ ^[1-9][0-9]{0,12}$ ]] || die "GW_MAX_UPLOAD_BYTES must be a positive number of bytes"
   ADMIN_KEY_FILE=$root/admin.key

@@ -39,6 +39,36 @@ nofile_limit() {  # min(65536, hard RLIMIT_NOFILE): nginx cannot raise past the 
 }
 sed_escape() { printf '%s' "$1" | sed -e 's/[\\&|]/\\&/g'; }
 
+# filebase_nginx_subst: the placeholders of the Filebase retrieval (snippets/filebase.conf.in),
+# appended to `subst`. With the embedded store nothing of it is included, but every placeholder
+# of every template is still filled in.
+filebase_nginx_subst() {
+  local endpoint=${FILEBASE_ENDPOINT:-https://s3.filebase.com} scheme host server_name port
+  if [[ ! $endpoint =~ ^(https?)://([^/:]+)(:([0-9]+))?/*$ ]]; then
+    [[ $STORAGE == filebase ]] && die "FILEBASE_ENDPOINT must be http(s)://host[:port]; got '$endpoint'"
+    endpoint=https://s3.filebase.com
+    [[ $endpoint =~ ^(https?)://([^/:]+)(:([0-9]+))?/*$ ]]
+  fi
+  scheme=${BASH_REMATCH[1]} server_name=${BASH_REMATCH[2]} port=${BASH_REMATCH[4]}
+  host=$server_name${port:+:$port}
+  [[ -n $port ]] || { [[ $scheme == https ]] && port=443 || port=80; }
+  local http="# GW_STORAGE=local: content is served from the store's files/, no Filebase cache"
+  local location="# GW_STORAGE=local: no Filebase retrieval location"
+  if [[ $STORAGE == filebase ]]; then
+    mkdir -p "$NGINX_DIR/cache/filebase"
+    http="upstream gw_filebase_s3 { server $server_name:$port; keepalive 16; } proxy_cache_path $NGINX_DIR/cache/filebase levels=1:2 keys_zone=gw_filebase:10m max_size=${GW_RETRIEVE_CACHE_MAX_SIZE:-1g} inactive=7d use_temp_path=off;"
+    location="include $NGINX_DIR/conf/snippets/filebase.conf;"
+  fi
+  subst+=(
+    FILEBASE_HTTP "$http"
+    FILEBASE_LOCATION "$location"
+    FILEBASE_SCHEME "$scheme"
+    FILEBASE_HOST "$host"
+    FILEBASE_SERVER_NAME "$server_name"
+    FILEBASE_BUCKET "${FILEBASE_BUCKET:-unset}"
+  )
+}
+
 # render_nginx: nginx/ templates -> $NGINX_DIR/conf (".in" suffix dropped).
 # Sets NGINX_CONF_CHANGED=1 when the rendered config differs from the current one.
 render_nginx() {
@@ -75,6 +105,7 @@ render_nginx() {
     LIMIT_REQ_ZONE "$limit_zone"
     LIMIT_REQ "$limit_req"
   )
+  filebase_nginx_subst
   local -a sedargs=() i
   for (( i = 0; i < ${#subst[@]}; i += 2 )); do
     sedargs+=(-e "s|@${subst[i]}@|$(sed_escape "${subst[i+1]}")|g")

@@ -62,6 +62,8 @@ test_cleanup() {
   trap - EXIT INT TERM
   if [[ -n ${TEST_DIR:-} && -d $TEST_DIR ]]; then
     say "tearing down throwaway stack in $TEST_DIR"
+    stop_filebase_stack "$TEST_DIR/filebase" "$TEST_BUILD_DIR"
+    set_layout test "$TEST_DIR" "$TEST_BUILD_DIR"
     nginx_stop
     server_stop
     [[ -n ${PGBIN:-} ]] && pg_stop
@@ -93,7 +95,8 @@ cmd_test() {
   check_format
   check_shell
   PGBIN=$(pg_bin_dir)
-  local build_dir=${GW_TEST_BUILD_DIR:-$REPO/build-test}
+  TEST_BUILD_DIR=${GW_TEST_BUILD_DIR:-$REPO/build-test}
+  local build_dir=$TEST_BUILD_DIR
   build "$build_dir" -DGW_TESTS=ON
   ensure_node_packages
 
@@ -124,6 +127,8 @@ cmd_test() {
   # e2e tests restart PostgreSQL with it (jobs must survive a database restart)
   GW_TEST_PG_RESTART=$TEST_DIR/pg-restart
   write_pg_restart_script "$GW_TEST_PG_RESTART"
+  # the content and task e2e suites run again against this one (label e2e-filebase)
+  start_filebase_stack "$TEST_DIR/filebase" "$build_dir"
 
   say "running ctest in $build_dir"
   local rc=0

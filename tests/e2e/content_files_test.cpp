@@ -66,8 +66,8 @@ TEST_F(ContentFiles, PaginationAndFilters) {
   EXPECT_EQ(seen, std::set<std::string>(cids.begin(), cids.end()));
 
   // pinned filter after unpinning two
-  ExpectSuccessEnvelope(Call("POST", "/unpin/" + cids[1], user), 200);
-  ExpectSuccessEnvelope(Call("POST", "/unpin/" + cids[3], user), 200);
+  ChangePin(user, cids[1], false);
+  ChangePin(user, cids[3], false);
   const auto unpinned = Call("GET", "/files?pinned=false", user);
   ExpectSuccessEnvelope(unpinned, 200);
   EXPECT_EQ(Cids(unpinned), (std::set<std::string>{cids[1], cids[3]})) << unpinned.Describe();
@@ -124,9 +124,9 @@ TEST_F(ContentFiles, DeleteReuploadAndUsage) {
   });
   EXPECT_TRUE(counted) << "request_count " << requests0 << " -> " << requests1 << " after 3 more requests + 3 s";
 
-  ExpectSuccessEnvelope(Call("POST", "/unpin/" + cid_b, user), 200);
+  ChangePin(user, cid_b, false);
   expect_usage(2, 4000, 1000, "b unpinned");
-  ExpectSuccessEnvelope(Call("POST", "/unpin/" + cid_b, user), 200);  // idempotent
+  ChangePin(user, cid_b, false);  // idempotent
   expect_usage(2, 4000, 1000, "b unpinned twice");
 
   const auto deleted = Call("DELETE", "/files/" + cid_a, user);
@@ -150,7 +150,7 @@ TEST_F(ContentFiles, DeleteReuploadAndUsage) {
   EXPECT_EQ(Cids(listed), (std::set<std::string>{cid_a, cid_b}));
   expect_usage(2, 4000, 1000, "a re-uploaded");
 
-  ExpectSuccessEnvelope(Call("POST", "/pin/" + cid_b, user), 200);
+  ChangePin(user, cid_b, true);
   expect_usage(2, 4000, 4000, "b pinned again");
 }
 

@@ -56,6 +56,58 @@ class ContentTest : public E2eTest {
     return Call("GET", "/retrieve/" + cid, user, std::move(headers));
   }
 
+  /// POST /pin/<cid> (or /unpin/) to its end: the data of the 200 with the embedded store; with
+  /// a backend that pins remotely the 202's task is followed until it succeeded, and its result
+  /// is returned. Fails the test (and returns null) otherwise.
+  nlohmann::json ChangePin(const Account& user, const std::string& cid, bool pinned) {
+    const auto response = Call("POST", (pinned ? "/pin/" : "/unpin/") + cid, user);
+    if (response.status == 200) {
+      ExpectSuccessEnvelope(response, 200);
+      return response.Json()["data"];
+    }
+    if (response.status != 202 || !env_.filebase) {
+      ADD_FAILURE() << (pinned ? "pin " : "unpin ") << cid << ": " << response.Describe();
+      return {};
+    }
+    const std::string id = response.Json()["data"].value("task_id", "");
+    nlohmann::json task;
+    const bool done = PollUntil(std::chrono::seconds(60), [&] {
+      const auto status = Call("GET", "/tasks/" + id + "/status", user);
+      task = status.Json().is_object() ? status.Json().value("data", nlohmann::json()) : nlohmann::json();
+      const std::string state = task.is_object() ? task.value("state", "") : "";
+      return state == "succeeded" || state == "failed";
+    });
+    if (!done || task.value("state", "") != "succeeded") {
+      ADD_FAILURE() << (pinned ? "pin " : "unpin ") << cid << " task " << id << " did not succeed: " << task.dump();
+      return {};
+    }
+    return task.value("result", nlohmann::json());
+  }
+
+  /// On the Filebase stack: the object keys of every successful object PUT the double saw (the
+  /// path after the bucket; a multipart upload counts once, by its completion).
+  std::vector<std::string> FilebaseObjectsPut() {
+    HttpsClient control(env_.filebase_control_url, env_.ca_file);
+    const auto response = control.Request("GET", "/requests");
+    std::vector<std::string> keys;
+    const auto json = response.Json();
+    if (response.status != 200 || !json.is_object() || !json.contains("requests")) {
+      ADD_FAILURE() << "the Filebase double's request log: " << response.Describe();
+      return keys;
+    }
+    for (const auto& r : json["requests"]) {
+      if (r.value("kind", "") != "s3" || !r["status"].is_number() || r["status"].get<int>() != 200) continue;
+      const std::string query = r["query"].is_string() ? r["query"].get<std::string>() : std::string();
+      const bool single_put = r.value("method", "") == "PUT" && query.empty();
+      const bool completed = r.value("method", "") == "POST" && query.find("uploadId=") != std::string::npos;
+      if (!single_put && !completed) continue;
+      const std::string path = r.value("path", "");
+      const auto slash = path.find('/', 1);  // "/<bucket>/<key>"
+      if (slash != std::string::npos) keys.push_back(path.substr(slash + 1));
+    }
+    return keys;
+  }
+
   std::string store_dir_;
 };
 

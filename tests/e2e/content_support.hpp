@@ -167,10 +167,8 @@ inline std::string StorePathOf(const std::string& store_dir, const std::string& 
   return store_dir + "/files/" + StoreShardOf(cid) + "/" + cid;
 }
 
-inline std::string GetEnvOrEmpty(const char* name) {
-  const char* value = std::getenv(name);
-  return value == nullptr ? std::string() : std::string(value);
-}
+/// The stack's own variable (GW_TEST_FILEBASE_... on the Filebase stack; StackVariable).
+inline std::string GetEnvOrEmpty(const char* name) { return StackVariable(name); }
 
 /// Runs a shell command, returning its exit status and everything it printed (stdout+stderr).
 inline int RunCommand(const std::string& command, std::string& output) {

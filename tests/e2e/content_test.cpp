@@ -180,9 +180,8 @@ TEST_F(Content, KnownCidsAndOtherTextFormsOfTheSameCid) {
     EXPECT_EQ(Sha256Hex(r.body), form.sha);
     EXPECT_EQ(r.Header("etag").value_or(""), "\"" + form.canonical + "\"") << r.Describe();
     // the other forms address the same file for pin/unpin as well
-    const auto pin = Call("POST", "/pin/" + form.text, user);
-    ExpectSuccessEnvelope(pin, 200);
-    EXPECT_EQ(pin.Json()["data"].value("cid", ""), form.canonical) << pin.Describe();
+    const auto pin = ChangePin(user, form.text, true);
+    EXPECT_EQ(pin.value("cid", ""), form.canonical) << pin.dump();
   }
 }
 

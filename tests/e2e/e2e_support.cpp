@@ -7,23 +7,37 @@
 namespace gw::e2e {
 namespace {
 
-std::string GetEnv(const char* name) {
-  const char* value = std::getenv(name);
+std::string GetEnv(const std::string& name) {
+  const char* value = std::getenv(name.c_str());
   return value == nullptr ? std::string() : std::string(value);
 }
 
 }  // namespace
 
+bool OnFilebaseStack() { return GetEnv("GW_TEST_STACK") == "filebase"; }
+
+std::string StackVariable(const std::string& name) {
+  // GW_TEST_X of the Filebase stack is GW_TEST_FILEBASE_X; what both stacks share (the
+  // reference importer's directory) has no such variable and is read as it is.
+  if (OnFilebaseStack() && name.starts_with("GW_TEST_")) {
+    const std::string filebase = "GW_TEST_FILEBASE_" + name.substr(8);
+    if (std::getenv(filebase.c_str()) != nullptr) return GetEnv(filebase);
+  }
+  return GetEnv(name);
+}
+
 StackEnv ReadStackEnv() {
   StackEnv env;
-  env.base_url = GetEnv("GW_TEST_BASE_URL");
+  env.base_url = StackVariable("GW_TEST_BASE_URL");
   while (!env.base_url.empty() && env.base_url.back() == '/') env.base_url.pop_back();
-  env.http_url = GetEnv("GW_TEST_HTTP_URL");
+  env.http_url = StackVariable("GW_TEST_HTTP_URL");
   while (!env.http_url.empty() && env.http_url.back() == '/') env.http_url.pop_back();
-  env.ca_file = GetEnv("GW_TEST_CA_FILE");
-  env.admin_key = GetEnv("GW_TEST_ADMIN_KEY");
-  env.run_dir = GetEnv("GW_TEST_RUN_DIR");
-  env.log_dir = GetEnv("GW_TEST_LOG_DIR");
+  env.ca_file = StackVariable("GW_TEST_CA_FILE");
+  env.admin_key = StackVariable("GW_TEST_ADMIN_KEY");
+  env.run_dir = StackVariable("GW_TEST_RUN_DIR");
+  env.log_dir = StackVariable("GW_TEST_LOG_DIR");
+  env.filebase = OnFilebaseStack();
+  env.filebase_control_url = StackVariable("GW_TEST_FILEBASE_CONTROL_URL");
   return env;
 }
 

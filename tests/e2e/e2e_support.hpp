@@ -18,13 +18,22 @@ namespace gw::e2e {
 
 /// The live stack, as `./gw test` describes it through GW_TEST_* variables.
 struct StackEnv {
-  std::string base_url;   // GW_TEST_BASE_URL  https://127.0.0.1:<port>
-  std::string http_url;   // GW_TEST_HTTP_URL  http://127.0.0.1:<port> (redirects only)
-  std::string ca_file;    // GW_TEST_CA_FILE   the self-signed certificate to trust
-  std::string admin_key;  // GW_TEST_ADMIN_KEY an administrator's API key
-  std::string run_dir;    // GW_TEST_RUN_DIR   worker-<slot>.pid files
-  std::string log_dir;    // GW_TEST_LOG_DIR   worker-<slot>.log JSON-lines logs
+  std::string base_url;              // GW_TEST_BASE_URL  https://127.0.0.1:<port>
+  std::string http_url;              // GW_TEST_HTTP_URL  http://127.0.0.1:<port> (redirects only)
+  std::string ca_file;               // GW_TEST_CA_FILE   the self-signed certificate to trust
+  std::string admin_key;             // GW_TEST_ADMIN_KEY an administrator's API key
+  std::string run_dir;               // GW_TEST_RUN_DIR   worker-<slot>.pid files
+  std::string log_dir;               // GW_TEST_LOG_DIR   worker-<slot>.log JSON-lines logs
+  bool filebase = false;             // GW_TEST_STACK=filebase: the stack stores content on the Filebase double
+  std::string filebase_control_url;  // GW_TEST_FILEBASE_CONTROL_URL the double's fault/request-log API
 };
+
+/// True when GW_TEST_STACK=filebase: the suites that run against both backends
+/// (tests/e2e/CMakeLists.txt) then talk to the Filebase stack.
+bool OnFilebaseStack();
+/// The environment variable `name` (GW_TEST_...) of the stack under test: GW_TEST_FILEBASE_...
+/// on the Filebase stack when that is set. Empty when unset.
+std::string StackVariable(const std::string& name);
 
 /// Reads the environment; empty strings for unset variables.
 StackEnv ReadStackEnv();
