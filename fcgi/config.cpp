@@ -49,7 +49,8 @@ std::optional<domain::CidProfile> ReadCidProfile(const EnvLookup& env, Storage s
         "the local store needs one of " +
         domain::CidProfileNames());
   }
-  throw ConfigError("GW_CID_PROFILE must be auto or one of " + domain::CidProfileNames() + "; got '" + *value + "'");
+  throw ConfigError("GW_CID_PROFILE must be " + std::string(storage == Storage::kFilebase ? "auto or " : "") +
+                    "one of " + domain::CidProfileNames() + "; got '" + *value + "'");
 }
 
 std::string QuoteLibpq(const std::string& value) {

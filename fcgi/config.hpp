@@ -29,6 +29,7 @@ struct FilebaseConfig {
   std::chrono::milliseconds connect_timeout{5'000};
   std::chrono::seconds request_timeout{300};  //!< one whole request, a part included
   std::chrono::seconds presign_expiry{300};   //!< lifetime of retrieval URLs
+  std::chrono::seconds breaker_open{60};      //!< how long a breaker refuses calls after 5 failures in a row
 };
 
 struct Config {
@@ -79,7 +80,7 @@ Config LoadConfig(const EnvLookup& env, unsigned hardware_threads, bool need_ser
 /// Reads GW_STORAGE and, for filebase, FILEBASE_ENDPOINT, FILEBASE_REGION, FILEBASE_BUCKET,
 /// FILEBASE_ACCESS_KEY[_FILE], FILEBASE_SECRET_KEY[_FILE], FILEBASE_PINNING_URL,
 /// FILEBASE_PINNING_TOKEN[_FILE], FILEBASE_MULTIPART_THRESHOLD, FILEBASE_CONNECT_TIMEOUT_MS,
-/// FILEBASE_TIMEOUT_S, FILEBASE_PRESIGN_EXPIRY_S (fcgi/config_filebase.cpp).
+/// FILEBASE_TIMEOUT_S, FILEBASE_PRESIGN_EXPIRY_S, FILEBASE_BREAKER_OPEN_S (fcgi/config_filebase.cpp).
 void LoadStorageConfig(const EnvLookup& env, Config& config);
 
 /// NAME_FILE's content (trimmed) when NAME_FILE is set, else NAME's value, else nullopt.

@@ -68,6 +68,7 @@ FilebaseConfig LoadFilebase(const EnvLookup& env) {
       std::chrono::milliseconds(ReadUnsigned(env, "FILEBASE_CONNECT_TIMEOUT_MS", 5'000, 100, 120'000));
   filebase.request_timeout = std::chrono::seconds(ReadUnsigned(env, "FILEBASE_TIMEOUT_S", 300, 1, 86'400));
   filebase.presign_expiry = std::chrono::seconds(ReadUnsigned(env, "FILEBASE_PRESIGN_EXPIRY_S", 300, 10, 604'800));
+  filebase.breaker_open = std::chrono::seconds(ReadUnsigned(env, "FILEBASE_BREAKER_OPEN_S", 60, 1, 3600));
   return filebase;
 }
 

@@ -111,6 +111,7 @@ int RunJobWorker(const web::Config& config, std::optional<domain::CidProfile> pr
   options.heartbeat_interval = std::min<std::chrono::milliseconds>(std::chrono::seconds(1), config.job_lease / 3);
   options.drain_timeout = config.drain_timeout;
   options.retry.max_attempts = config.job_max_attempts;
+  options.backend_wait = config.filebase.breaker_open;
 
   persistence::PgJobQueue heartbeats(config.database_url);
   try {

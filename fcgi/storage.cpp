@@ -44,6 +44,12 @@ persistence::S3ClientOptions S3OptionsOf(const web::FilebaseConfig& filebase) {
   return options;
 }
 
+domain::BreakerOptions BreakerOptionsOf(const web::FilebaseConfig& filebase) {
+  domain::BreakerOptions options;
+  options.open_duration = filebase.breaker_open;
+  return options;
+}
+
 domain::CircuitBreaker::Listener LogTransitions(spdlog::logger& log) {
   return [&log](const domain::BreakerTransition& t) {
     web::LogEvent(log, t.to == domain::BreakerState::kOpen ? web::LogLevel::kWarn : web::LogLevel::kInfo,
@@ -62,8 +68,8 @@ class FilebaseStorage final : public ContentStorage {
   FilebaseStorage(const web::Config& config, std::optional<domain::CidProfile> known_profile, spdlog::logger& log)
       : retry_(domain::BackoffOptions{}, domain::BackoffRetry::UniformFrom(random_),
                domain::BackoffRetry::ThreadSleep()),
-        s3_breaker_(config.filebase.endpoint, {}, clock_, LogTransitions(log)),
-        pinning_breaker_(config.filebase.pinning_url, {}, clock_, LogTransitions(log)),
+        s3_breaker_(config.filebase.endpoint, BreakerOptionsOf(config.filebase), clock_, LogTransitions(log)),
+        pinning_breaker_(config.filebase.pinning_url, BreakerOptionsOf(config.filebase), clock_, LogTransitions(log)),
         s3_(S3ConfigOf(config.filebase), S3OptionsOf(config.filebase), s3_breaker_, retry_),
         pinning_http_({config.filebase.connect_timeout, std::chrono::milliseconds(30'000)}),
         pinning_(pinning_http_, config.filebase.pinning_url, config.filebase.pinning_token, pinning_breaker_, retry_,

@@ -7,7 +7,8 @@
 start_filebase_double() {
   local dir=$1 profile=$2 t ready=""
   mkdir -p "$dir"
-  export FILEBASE_REGION=us-east-1 FILEBASE_BUCKET=gw-test
+  # a breaker open for 3 s (not 60): the tests of an outage wait for the recovery
+  export FILEBASE_REGION=us-east-1 FILEBASE_BUCKET=gw-test FILEBASE_BREAKER_OPEN_S=3
   FILEBASE_ACCESS_KEY=GWTEST$(openssl rand -hex 8 | tr 'a-f' 'A-F')
   FILEBASE_SECRET_KEY=$(openssl rand -hex 20)
   FILEBASE_PINNING_TOKEN=$(openssl rand -hex 16)

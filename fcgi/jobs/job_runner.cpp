@@ -86,10 +86,8 @@ struct Failure {
 };
 
 // How long a job waits for a backend that is down: the breaker's own Retry-After when it said
-// one, else the time a breaker stays open.
-constexpr std::chrono::milliseconds kBackendWait{60'000};
-
-std::optional<std::chrono::milliseconds> BackendWait(const domain::Error& error) {
+// one, else `fallback` (the time a breaker stays open).
+std::optional<std::chrono::milliseconds> BackendWait(const domain::Error& error, std::chrono::milliseconds fallback) {
   if (error.Code() != domain::ErrorCode::kStorageUnavailable) return std::nullopt;
   for (const auto& [key, value] : error.Details()) {
     if (key != "retry_after_seconds") continue;
@@ -97,13 +95,13 @@ std::optional<std::chrono::milliseconds> BackendWait(const domain::Error& error)
     const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), seconds);
     if (ec == std::errc() && end == value.data() + value.size() && seconds > 0) return std::chrono::seconds(seconds);
   }
-  return kBackendWait;
+  return fallback;
 }
 
-Failure FailureOf(const domain::Error& error) {
+Failure FailureOf(const domain::Error& error, std::chrono::milliseconds backend_wait) {
   const auto http = web::ToHttpError(error.Code());
   return {std::string(http.code), error.PublicMessage().empty() ? std::string(http.message) : error.PublicMessage(),
-          error.Code() < domain::ErrorCode::kServerSideError, error.what(), BackendWait(error)};
+          error.Code() < domain::ErrorCode::kServerSideError, error.what(), BackendWait(error, backend_wait)};
 }
 
 Failure InternalFailure(const std::exception& error) {
@@ -224,7 +222,7 @@ JobEnd ExecuteJob(const JobRunContext& context, const domain::Job& job, double j
   } catch (const domain::JobStopped&) {
     return RecordStopped(context, job, running);
   } catch (const domain::Error& error) {
-    return RecordFailure(context, job, FailureOf(error), stopwatch, jitter01);
+    return RecordFailure(context, job, FailureOf(error, context.backend_wait), stopwatch, jitter01);
   } catch (const std::exception& error) {
     return RecordFailure(context, job, InternalFailure(error), stopwatch, jitter01);
   }

@@ -70,6 +70,9 @@ struct JobRunContext {
   std::string worker_id;
   domain::RetryPolicy retry;
   spdlog::logger& log;
+  /// How long a job waits for a storage backend that is down when the error names no
+  /// Retry-After (its breaker's open time).
+  std::chrono::milliseconds backend_wait{60'000};
 };
 
 /// Runs `job` (claimed by context.worker_id) with its handler and reports the end to the queue.

@@ -35,7 +35,8 @@ void JobLoop(const JobWorkerOptions& options, const JobThreadStateFactory& make_
   }
   std::mt19937_64 random(std::random_device{}());
   std::uniform_real_distribution<double> jitter(0.0, 1.0);
-  const JobRunContext context{state->Queue(), state->Handlers(), running, options.worker_id, options.retry, log};
+  const JobRunContext context{state->Queue(),      state->Handlers(), running, options.worker_id, options.retry, log,
+                              options.backend_wait};
   bool claim_now = true;
   auto last_claim = Clock::now();
   while (!stopping) {

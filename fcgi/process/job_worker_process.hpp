@@ -43,6 +43,7 @@ struct JobWorkerOptions {
   std::chrono::milliseconds poll_interval{5'000};  //!< claim this often even without notification
   std::chrono::seconds drain_timeout{30};
   domain::RetryPolicy retry;
+  std::chrono::milliseconds backend_wait{60'000};  //!< see JobRunContext::backend_wait
 };
 
 /// Runs until SIGTERM or SIGINT, then drains as described above and returns 0. `heartbeats`

@@ -19,7 +19,7 @@ class CurlGlobal final : public ::testing::Environment {
 
 }  // namespace
 
-FilebaseDouble::FilebaseDouble() {
+FilebaseDouble::FilebaseDouble(const std::string& profile) {
   const std::string log = dir_.Path() + "/double.log";
   process_ = std::make_unique<ChildProcess>(
       std::vector<std::string>{GW_TEST_NODE,      std::string(GW_FILEBASE_DIR) + "/double.mjs",
@@ -30,8 +30,8 @@ FilebaseDouble::FilebaseDouble() {
                                "--bucket",        kBucket,
                                "--access-key",    kAccessKey,
                                "--secret-key",    kSecretKey,
-                               "--pinning-token", "gw-test-pinning-token",
-                               "--profile",       "kubo-add-cidv1"},
+                               "--pinning-token", kPinningToken,
+                               "--profile",       profile},
       log);
   const auto line = process_->ReadLine(std::chrono::seconds(30));
   std::istringstream words(line.value_or(""));

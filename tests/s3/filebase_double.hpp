@@ -22,12 +22,17 @@ class FilebaseDouble {
   static constexpr const char* kBucket = "gw-test";
   static constexpr const char* kRegion = "us-east-1";
 
-  /// Throws std::runtime_error (with the double's log) when it is not ready within 30 s.
-  FilebaseDouble();
+  static constexpr const char* kPinningToken = "gw-test-pinning-token";
+
+  /// Reports CIDs under `profile` (a CID profile name). Throws std::runtime_error (with the
+  /// double's log) when it is not ready within 30 s.
+  explicit FilebaseDouble(const std::string& profile = "kubo-add-cidv1");
   ~FilebaseDouble();
 
   /// Endpoint, region, bucket and the keys the double accepts.
   persistence::S3Config Config() const;
+  /// Its Pinning Service API base URL (kPinningToken is the token it accepts).
+  std::string PinningUrl() const { return "http://127.0.0.1:" + std::to_string(port_) + "/pinning"; }
   /// POST /fault {"mode": mode[, "count": count]}.
   void SetFault(const std::string& mode, std::optional<int> count = std::nullopt);
   /// GET /requests: the S3 and pinning requests it received, oldest first.

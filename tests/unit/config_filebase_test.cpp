@@ -42,6 +42,23 @@ TEST(ConfigStorage, FilebaseDefaults) {
   EXPECT_EQ(config.filebase.multipart_threshold, 64u * 1024 * 1024);
 }
 
+TEST(ConfigStorage, TheCidProfileIsLearnedFromFilebaseUnlessNamed) {
+  EXPECT_EQ(LoadConfig(Lookup(Filebase()), 4, false).cid_profile, std::nullopt);
+  EXPECT_EQ(LoadConfig(Lookup(With(Filebase(), "GW_CID_PROFILE", "auto")), 4, false).cid_profile, std::nullopt);
+  EXPECT_EQ(LoadConfig(Lookup(With(Filebase(), "GW_CID_PROFILE", "unixfs-v0-2015")), 4, false).cid_profile,
+            domain::CidProfile::kUnixFsV0_2015);
+  EXPECT_EQ(ConfigErrorOf(With(Filebase(), "GW_CID_PROFILE", "v0")),
+            "GW_CID_PROFILE must be auto or one of kubo-add-cidv1, unixfs-v1-2025, unixfs-v0-2015; got 'v0'");
+}
+
+TEST(ConfigStorage, TheBreakerOpenTimeIsASetting) {
+  EXPECT_EQ(LoadConfig(Lookup(Filebase()), 4, false).filebase.breaker_open, std::chrono::seconds(60));
+  EXPECT_EQ(LoadConfig(Lookup(With(Filebase(), "FILEBASE_BREAKER_OPEN_S", "3")), 4, false).filebase.breaker_open,
+            std::chrono::seconds(3));
+  EXPECT_NE(ConfigErrorOf(With(Filebase(), "FILEBASE_BREAKER_OPEN_S", "0")).find("FILEBASE_BREAKER_OPEN_S"),
+            std::string::npos);
+}
+
 TEST(ConfigStorage, EndpointsLoseTheirTrailingSlash) {
   auto env = Filebase();
   env["FILEBASE_ENDPOINT"] = "http://127.0.0.1:9000/";
