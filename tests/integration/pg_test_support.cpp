@@ -36,17 +36,6 @@ std::string WithDatabase(const std::string& dsn, const std::string& database) {
   return dsn.substr(0, path) + "/" + database + dsn.substr(authority_end);
 }
 
-TempDir::TempDir() {
-  std::string pattern = "/tmp/gw_test_XXXXXX";
-  if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-  path_ = pattern;
-}
-
-TempDir::~TempDir() {
-  std::error_code ignored;
-  std::filesystem::remove_all(path_, ignored);
-}
-
 ScratchDatabase::ScratchDatabase() {
   const auto admin = AdminDsn();
   if (!admin) throw std::runtime_error("GW_TEST_DATABASE_URL is not set");

@@ -7,7 +7,11 @@
 #include <optional>
 #include <string>
 
+#include "tests/common/temp_dir.hpp"
+
 namespace gw::persistence::testing {
+
+using gw::test::TempDir;
 
 /// GW_TEST_DATABASE_URL, or nullopt when unset (the tests then fail, they never skip).
 std::optional<std::string> AdminDsn();
@@ -15,20 +19,6 @@ std::optional<std::string> AdminDsn();
 std::string MigrationsDir();
 /// `dsn` (URI or key=value form) pointing at `database` instead.
 std::string WithDatabase(const std::string& dsn, const std::string& database);
-
-/// A fresh directory under /tmp, removed with everything in it on destruction.
-class TempDir {
- public:
-  TempDir();
-  ~TempDir();
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-
-  const std::string& Path() const { return path_; }
-
- private:
-  std::string path_;
-};
 
 /// A freshly created database with a random name, dropped on destruction.
 class ScratchDatabase {

@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "tests/common/temp_dir.hpp"
+
 namespace gw::test {
 
 class ChildProcess {
@@ -41,19 +43,6 @@ class ChildProcess {
 /// Runs argv to completion and returns its stdout; throws std::runtime_error (with its stderr)
 /// when it fails or outlasts `timeout`.
 std::string RunAndCapture(const std::vector<std::string>& argv, std::chrono::milliseconds timeout);
-
-/// A fresh directory under $TMPDIR (or /tmp), removed with its contents by the destructor.
-class TempDir {
- public:
-  TempDir();
-  ~TempDir();
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::string& Path() const { return path_; }
-
- private:
-  std::string path_;
-};
 
 /// The whole content of a file ("" when it cannot be read).
 std::string ReadFileText(const std::string& path);
