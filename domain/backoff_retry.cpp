@@ -31,8 +31,8 @@ std::chrono::milliseconds FullJitterDelay(const BackoffOptions& options, int ret
   return std::chrono::milliseconds(static_cast<std::int64_t>(static_cast<double>(ceiling) * u));
 }
 
-BackoffRetry::BackoffRetry(BackoffOptions options, Random01 random01, Sleep sleep)
-    : options_(options), random01_(std::move(random01)), sleep_(std::move(sleep)) {
+BackoffRetry::BackoffRetry(BackoffOptions options, Random01 random01, Sleep sleep, RetryListener on_retry)
+    : options_(options), random01_(std::move(random01)), sleep_(std::move(sleep)), on_retry_(std::move(on_retry)) {
   options_.max_attempts = std::max(1, options_.max_attempts);
 }
 
@@ -75,7 +75,9 @@ void BackoffRetry::RunAttempts(CircuitBreaker& breaker, std::string_view operati
     }
     // No point waiting for an attempt the breaker will refuse: the next Acquire reports it.
     if (breaker.State() == BreakerState::kOpen) continue;
-    sleep_(FullJitterDelay(options_, attempt - 1, random01_()));
+    const auto delay = FullJitterDelay(options_, attempt - 1, random01_());
+    if (on_retry_) on_retry_({breaker.Endpoint(), operation, attempt, *last_failure, delay});
+    sleep_(delay);
   }
 }
 

@@ -39,8 +39,18 @@ class BackoffRetry {
   using Sleep = std::function<void(std::chrono::milliseconds)>;
   /// Uniform in [0, 1); called from many threads at once.
   using Random01 = std::function<double()>;
+  /// Told of every retry before its wait (for the caller's log): the endpoint, the operation,
+  /// the attempt that failed, the failure and the wait.
+  struct RetryEvent {
+    std::string_view endpoint;
+    std::string_view operation;
+    int failed_attempt;
+    const RemoteFailure& failure;
+    std::chrono::milliseconds delay;
+  };
+  using RetryListener = std::function<void(const RetryEvent&)>;
 
-  BackoffRetry(BackoffOptions options, Random01 random01, Sleep sleep);
+  BackoffRetry(BackoffOptions options, Random01 random01, Sleep sleep, RetryListener on_retry = {});
 
   /// std::this_thread::sleep_for.
   static Sleep ThreadSleep();
@@ -70,6 +80,7 @@ class BackoffRetry {
   BackoffOptions options_;
   Random01 random01_;
   Sleep sleep_;
+  RetryListener on_retry_;
 };
 
 }  // namespace gw::domain

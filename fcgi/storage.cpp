@@ -50,6 +50,18 @@ domain::BreakerOptions BreakerOptionsOf(const web::FilebaseConfig& filebase) {
   return options;
 }
 
+domain::BackoffRetry::RetryListener LogRetries(spdlog::logger& log) {
+  return [&log](const domain::BackoffRetry::RetryEvent& e) {
+    web::LogEvent(log, web::LogLevel::kWarn,
+                  {{"type", "storage_retry"},
+                   {"endpoint", std::string(e.endpoint)},
+                   {"operation", std::string(e.operation)},
+                   {"failed_attempt", e.failed_attempt},
+                   {"failure", domain::Describe(e.failure)},
+                   {"delay_ms", e.delay.count()}});
+  };
+}
+
 domain::CircuitBreaker::Listener LogTransitions(spdlog::logger& log) {
   return [&log](const domain::BreakerTransition& t) {
     web::LogEvent(log, t.to == domain::BreakerState::kOpen ? web::LogLevel::kWarn : web::LogLevel::kInfo,
@@ -67,7 +79,7 @@ class FilebaseStorage final : public ContentStorage {
  public:
   FilebaseStorage(const web::Config& config, std::optional<domain::CidProfile> known_profile, spdlog::logger& log)
       : retry_(domain::BackoffOptions{}, domain::BackoffRetry::UniformFrom(random_),
-               domain::BackoffRetry::ThreadSleep()),
+               domain::BackoffRetry::ThreadSleep(), LogRetries(log)),
         s3_breaker_(config.filebase.endpoint, BreakerOptionsOf(config.filebase), clock_, LogTransitions(log)),
         pinning_breaker_(config.filebase.pinning_url, BreakerOptionsOf(config.filebase), clock_, LogTransitions(log)),
         s3_(S3ConfigOf(config.filebase), S3OptionsOf(config.filebase), s3_breaker_, retry_),

@@ -77,6 +77,24 @@ TEST_F(BackoffRetryTest, RetriesTransientFailuresWithGrowingJitteredDelays) {
   EXPECT_EQ(breaker_.State(), BreakerState::kClosed);
 }
 
+TEST_F(BackoffRetryTest, EachRetryIsReportedWithItsFailureAndDelayBeforeTheWait) {
+  std::vector<std::string> events;
+  const BackoffRetry retry(
+      kOptions, [] { return 0.5; },
+      [&](milliseconds delay) { events.push_back("sleep " + std::to_string(delay.count())); },
+      [&](const BackoffRetry::RetryEvent& e) {
+        events.push_back(std::string(e.endpoint) + " " + std::string(e.operation) + " attempt " +
+                         std::to_string(e.failed_attempt) + " " + Describe(e.failure) + " in " +
+                         std::to_string(e.delay.count()));
+      });
+  retry.Run(breaker_, "Put", [&](int attempt) {
+    if (attempt < 3) throw Http(503, "SlowDown");
+  });
+  EXPECT_EQ(events, (std::vector<std::string>{
+                        "s3 Put attempt 1 " + Describe(Http(503, "SlowDown").Failure()) + " in 50", "sleep 50",
+                        "s3 Put attempt 2 " + Describe(Http(503, "SlowDown").Failure()) + " in 100", "sleep 100"}));
+}
+
 TEST_F(BackoffRetryTest, GivesUpAfterMaxAttemptsWithStorageUnavailable) {
   int calls = 0;
   try {
