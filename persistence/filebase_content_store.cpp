@@ -134,16 +134,30 @@ FilebaseContentStore::FilebaseContentStore(S3Client& s3, PinningClient& pinning,
     : s3_(s3), pinning_(pinning), probe_(probe), options_(std::move(options)), profile_(profile) {}
 
 domain::CidProfile FilebaseContentStore::Profile() {
-  std::lock_guard lock(profile_mutex_);
-  if (profile_) return *profile_;
-  const auto now = std::chrono::steady_clock::now();
-  if (last_probe_ != std::chrono::steady_clock::time_point{} && now - last_probe_ < options_.probe_interval) {
-    throw Error(ErrorCode::kStorageUnavailable, "The storage backend has not been reached yet", {},
-                "Filebase CID profile unknown: the last probe failed less than a probe interval ago");
+  {
+    std::lock_guard lock(profile_mutex_);
+    if (profile_) return *profile_;
+    const auto now = std::chrono::steady_clock::now();
+    // One thread probes; the others answer at once instead of queueing behind a slow Filebase.
+    if (probing_ ||
+        (last_probe_ != std::chrono::steady_clock::time_point{} && now - last_probe_ < options_.probe_interval)) {
+      throw Error(ErrorCode::kStorageUnavailable, "The storage backend has not been reached yet", {},
+                  "Filebase CID profile unknown: a probe is running or failed less than a probe interval ago");
+    }
+    probing_ = true;
+    last_probe_ = now;
   }
-  last_probe_ = now;
-  profile_ = probe_.Detect();  // throws while Filebase cannot be reached, or on a mismatch
-  return *profile_;
+  try {
+    const auto detected = probe_.Detect();  // throws while Filebase cannot be reached, or on a mismatch
+    std::lock_guard lock(profile_mutex_);
+    probing_ = false;
+    profile_ = detected;
+    return detected;
+  } catch (...) {
+    std::lock_guard lock(profile_mutex_);
+    probing_ = false;
+    throw;
+  }
 }
 
 std::unique_ptr<domain::StagedContent> FilebaseContentStore::Stage(const std::string& source_path, std::uint64_t offset,

@@ -83,6 +83,7 @@ class FilebaseContentStore final : public domain::ContentStore {
   FilebaseStoreOptions options_;
   std::mutex profile_mutex_;
   std::optional<domain::CidProfile> profile_;
+  bool probing_ = false;
   std::chrono::steady_clock::time_point last_probe_{};
 };
 
