@@ -161,6 +161,17 @@ TEST_F(FilebaseStoreTest, PinsGoThroughThePinningServiceApiAndRepeatSafely) {
   EXPECT_TRUE(pinning_.Find(cid).empty());
 }
 
+// What `./gw gc` does with content nobody holds or pins any more (CollectGarbage calls Remove).
+TEST_F(FilebaseStoreTest, RemoveUnpinsAndDeletesTheObjectAndMissingOnesAreNoError) {
+  const std::string cid = Upload("collect me " + std::to_string(::getpid()));
+  store_.ApplyPin(cid, true);
+  ASSERT_TRUE(s3_.HeadObject(cid).has_value());
+  store_.Remove(cid);
+  EXPECT_FALSE(s3_.HeadObject(cid).has_value()) << "the object is still in the bucket";
+  EXPECT_TRUE(pinning_.Find(cid).empty()) << "the pin is still there";
+  store_.Remove(cid);  // gone already: still no error
+}
+
 TEST_F(FilebaseStoreV0Test, TheServerRefusesToStartWhenFilebaseCidsAreNotTheConfiguredProfile) {
   const auto config = filebase_.Config();
   const std::string log = dir_.Path() + "/serve.err";
