@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cctype>
+
 #include "domain/error.hpp"
 #include "domain/remote_failure.hpp"
 #include "persistence/curl_http.hpp"
