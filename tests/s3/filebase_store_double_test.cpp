@@ -161,6 +161,24 @@ TEST_F(FilebaseStoreTest, PinsGoThroughThePinningServiceApiAndRepeatSafely) {
   EXPECT_TRUE(pinning_.Find(cid).empty());
 }
 
+// Filebase unreachable when the store starts: uploads answer 503 until a probe succeeds, and no
+// thread waits for another's probe.
+TEST_F(FilebaseStoreTest, WhileTheProfileIsUnknownAndFilebaseDownUploadsAre503UntilAProbeSucceeds) {
+  FilebaseContentStore store(s3_, pinning_, probe_, std::nullopt, {"/_filebase/", std::chrono::seconds(300), {}});
+  const std::string path = WriteFile("hello world\n");
+  filebase_.SetFault("down");
+  try {
+    store.Stage(path, 0, 12);
+    FAIL() << "staged without knowing the CID profile";
+  } catch (const domain::Error& error) {
+    EXPECT_EQ(error.Code(), ErrorCode::kStorageUnavailable) << error.what();
+  }
+  filebase_.SetFault("none");
+  auto staged = store.Stage(path, 0, 12);  // probe interval 0: the next upload probes again
+  staged->Commit();
+  EXPECT_EQ(staged->Content().cid, kHelloV1);
+}
+
 // What `./gw gc` does with content nobody holds or pins any more (CollectGarbage calls Remove).
 TEST_F(FilebaseStoreTest, RemoveUnpinsAndDeletesTheObjectAndMissingOnesAreNoError) {
   const std::string cid = Upload("collect me " + std::to_string(::getpid()));
