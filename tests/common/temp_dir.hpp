@@ -1,5 +1,5 @@
 // A fresh directory for one test, under $TMPDIR (or /tmp), removed with everything in it by the
-// destructor. Shared by the integration, S3 and Filebase tests.
+// destructor. Shared by the integration, S3, Filebase and end-to-end tests.
 #pragma once
 
 #include <cerrno>
@@ -13,9 +13,10 @@ namespace gw::test {
 
 class TempDir {
  public:
-  TempDir() {
+  /// The directory's name starts with `prefix` (it says which test left it, should one survive).
+  explicit TempDir(const std::string& prefix = "gw-test") {
     const char* base = std::getenv("TMPDIR");
-    std::string pattern = std::string(base != nullptr && *base != '\0' ? base : "/tmp") + "/gw-test.XXXXXX";
+    std::string pattern = std::string(base != nullptr && *base != '\0' ? base : "/tmp") + "/" + prefix + ".XXXXXX";
     if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error(std::string("mkdtemp: ") + std::strerror(errno));
     path_ = pattern;
   }

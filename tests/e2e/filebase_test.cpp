@@ -118,7 +118,7 @@ TEST_F(FilebaseFaults, ALargeFileGoesUpAsAMultipartUploadWithTheReferenceCid) {
   const auto user = RegisterUser("fb-multipart");
   const std::uint64_t size = std::uint64_t{90} << 20;
   TempDir dir("gw-e2e-multipart");
-  const std::string path = dir.path() + "/ninety.bin";
+  const std::string path = dir.Path() + "/ninety.bin";
   WriteRandomFile(path, size, Seed());
   const auto up = UploadFileRaw(env_, user.api_key, path);
   ASSERT_EQ(up.error, "") << up.response.Describe();

@@ -18,6 +18,7 @@
 #include <sstream>
 
 #include "content_fixture.hpp"
+#include "tests/common/temp_dir.hpp"
 
 namespace gw::e2e {
 
@@ -124,25 +125,7 @@ inline std::vector<std::string> NewEntries(const std::set<std::string>& before, 
   return out;
 }
 
-/// A fresh temporary directory, removed with everything in it on scope exit.
-class TempDir {
- public:
-  explicit TempDir(const std::string& prefix) {
-    std::string dir = (std::filesystem::temp_directory_path() / (prefix + ".XXXXXX")).string();
-    if (::mkdtemp(dir.data()) == nullptr) throw std::runtime_error("mkdtemp " + dir + " failed");
-    path_ = dir;
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path_, ignored);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
+using gw::test::TempDir;
 
 /// Writes `size` pseudo-random bytes in 1 MiB pieces (never the whole file in memory).
 inline void WriteRandomFile(const std::string& path, std::uint64_t size, std::uint64_t seed) {

@@ -49,7 +49,7 @@ TEST_F(TaskRecovery, JobWorkerKilledMidJobIsTakenOverByItsSuccessor) {
   // large enough that the job runs for many 1 ms slices; the raw body stays within nginx's 100m
   constexpr std::uint64_t kSize = std::uint64_t{95} << 20;
   TempDir dir("gw-e2e-takeover");
-  const std::string file = dir.path() + "/takeover.bin";
+  const std::string file = dir.Path() + "/takeover.bin";
   WriteRandomFile(file, kSize, Seed());
   const std::string cid = ReferenceCids(reference_dir_, {file}).at(file);
   const std::string sha = Sha256OfFile(file);
@@ -127,7 +127,7 @@ TEST_F(TaskRecovery, QueuedTasksSurviveAPostgresRestart) {
   TempDir dir("gw-e2e-pgrestart");
   std::vector<std::string> files;
   for (int i = 0; i < 3; ++i) {
-    files.push_back(dir.path() + "/queued-" + std::to_string(i) + ".bin");
+    files.push_back(dir.Path() + "/queued-" + std::to_string(i) + ".bin");
     WriteRandomFile(files.back(), kSize, Seed());
   }
   const auto cids = ReferenceCids(reference_dir_, files);

@@ -47,7 +47,7 @@ TEST_F(Tasks, LargeUploadRunsAsTaskToTheReferenceCid) {
   ASSERT_TRUE(Require(reference, "GW_TEST_REFERENCE_DIR"));
   constexpr std::uint64_t kSize = std::uint64_t{50} << 20;
   TempDir dir("gw-e2e-task");
-  const std::string file = dir.path() + "/fifty.bin";
+  const std::string file = dir.Path() + "/fifty.bin";
   WriteRandomFile(file, kSize, Seed());
   const std::string cid = ReferenceCids(reference, {file}).at(file);
   const std::string sha = Sha256OfFile(file);

@@ -90,7 +90,7 @@ TEST_F(UploadCrash, WorkerKilledMidUploadLeavesNoPartialFileAndNoRow) {
   std::vector<std::string> attempts;
   for (int attempt = 1; attempt <= 5; ++attempt) {
     const auto user = RegisterUser("crash");
-    const std::string file = dir.path() + "/upload-" + std::to_string(attempt) + ".bin";
+    const std::string file = dir.Path() + "/upload-" + std::to_string(attempt) + ".bin";
     // fresh bytes each attempt: a finished attempt stored its CID
     WriteRandomFile(file, kFileSize, std::stoull(RandomHex(12), nullptr, 16));
     const auto workers = WorkerPids();
