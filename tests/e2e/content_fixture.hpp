@@ -88,9 +88,19 @@ class ContentTest : public E2eTest {
   /// path after the bucket; a multipart upload counts once, by its completion).
   std::vector<std::string> FilebaseObjectsPut() {
     HttpsClient control(env_.filebase_control_url, env_.ca_file);
-    const auto response = control.Request("GET", "/requests");
+    HttpResponse response;
+    nlohmann::json json;
+    // An answer's status is recorded as its last byte leaves: read until every entry has one.
+    PollUntil(std::chrono::milliseconds(3000), [&] {
+      response = control.Request("GET", "/requests");
+      json = response.Json();
+      if (!json.is_object() || !json.contains("requests")) return false;
+      for (const auto& r : json["requests"]) {
+        if (!r["status"].is_number()) return false;
+      }
+      return true;
+    });
     std::vector<std::string> keys;
-    const auto json = response.Json();
     if (response.status != 200 || !json.is_object() || !json.contains("requests")) {
       ADD_FAILURE() << "the Filebase double's request log: " << response.Describe();
       return keys;
