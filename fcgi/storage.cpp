@@ -44,6 +44,12 @@ persistence::S3ClientOptions S3OptionsOf(const web::FilebaseConfig& filebase) {
   return options;
 }
 
+persistence::FilebaseStoreOptions StoreOptionsOf(const web::FilebaseConfig& filebase) {
+  persistence::FilebaseStoreOptions options;
+  options.presign_expiry = filebase.presign_expiry;
+  return options;
+}
+
 domain::BreakerOptions BreakerOptionsOf(const web::FilebaseConfig& filebase) {
   domain::BreakerOptions options;
   options.open_duration = filebase.breaker_open;
@@ -87,10 +93,7 @@ class FilebaseStorage final : public ContentStorage {
         pinning_(pinning_http_, config.filebase.pinning_url, config.filebase.pinning_token, pinning_breaker_, retry_,
                  {}, domain::BackoffRetry::ThreadSleep()),
         probe_(s3_, config.store_dir + "/tmp", config.cid_profile),
-        store_(
-            s3_, pinning_, probe_, known_profile,
-            persistence::FilebaseStoreOptions{"/_filebase/", config.filebase.presign_expiry, std::chrono::seconds(5)}) {
-  }
+        store_(s3_, pinning_, probe_, known_profile, StoreOptionsOf(config.filebase)) {}
   domain::ContentStore& Store() override { return store_; }
 
  private:

@@ -2,11 +2,10 @@
 
 #include <nlohmann/json.hpp>
 
-#include <cctype>
-
 #include "domain/error.hpp"
 #include "domain/remote_failure.hpp"
 #include "persistence/curl_http.hpp"
+#include "persistence/s3_url.hpp"
 
 namespace gw::persistence {
 namespace {
@@ -18,21 +17,6 @@ using domain::RemoteFailure;
 
 // Every status a pin request can have: the service lists only `pinned` ones unless asked.
 constexpr const char* kAnyStatus = "queued,pinning,pinned,failed";
-
-std::string Escape(const std::string& text) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (const unsigned char c : text) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-  }
-  return out;
-}
 
 // The service's error body is {"error":{"reason":"...","details":"..."}}.
 RemoteFailure FailureOf(const HttpResponse& response) {
@@ -95,7 +79,8 @@ void PinningClient::Unpin(const std::string& cid) {
 std::vector<PinRequest> PinningClient::Find(const std::string& cid) {
   const HttpResponse response = retry_.Run(breaker_, "pinning list", [&](int) {
     auto got = http_.Perform({"GET",
-                              base_url_ + "/pins?cid=" + Escape(cid) + "&status=" + Escape(kAnyStatus) + "&limit=1000",
+                              base_url_ + "/pins?cid=" + SigV4Encode(cid, false) +
+                                  "&status=" + SigV4Encode(kAnyStatus, false) + "&limit=1000",
                               {"Authorization: Bearer " + token_, "Accept: application/json"},
                               {},
                               std::nullopt,
@@ -130,7 +115,7 @@ PinRequest PinningClient::Add(const std::string& cid, const std::string& name) {
 PinRequest PinningClient::Get(const std::string& requestid) {
   const HttpResponse response = retry_.Run(breaker_, "pinning status", [&](int) {
     auto got = http_.Perform({"GET",
-                              base_url_ + "/pins/" + Escape(requestid),
+                              base_url_ + "/pins/" + SigV4Encode(requestid, false),
                               {"Authorization: Bearer " + token_, "Accept: application/json"},
                               {},
                               std::nullopt,
@@ -144,7 +129,7 @@ PinRequest PinningClient::Get(const std::string& requestid) {
 void PinningClient::Remove(const std::string& requestid) {
   retry_.Run(breaker_, "pinning remove", [&](int) {
     const auto got = http_.Perform({"DELETE",
-                                    base_url_ + "/pins/" + Escape(requestid),
+                                    base_url_ + "/pins/" + SigV4Encode(requestid, false),
                                     {"Authorization: Bearer " + token_, "Accept: application/json"},
                                     {},
                                     std::nullopt,
