@@ -11,6 +11,8 @@
 #include <utility>
 #include <vector>
 
+#include "domain/rate_limit.hpp"
+
 namespace gw::domain {
 
 using UserId = std::int64_t;
@@ -26,6 +28,8 @@ struct Principal {
   std::string email;
   bool is_admin = false;
   std::string key_prefix;  //!< safe to log
+  std::string plan = "free";
+  PlanLimits limits;  //!< the plan's limits with the user's overrides applied
 };
 
 /// One row of the key lookup: everything authentication needs, read with one indexed query.
@@ -35,6 +39,8 @@ struct KeyLookup {
   bool is_admin = false;
   bool account_active = false;  //!< false once an administrator revoked the account
   bool key_current = false;     //!< false once the key was superseded by a renewal
+  std::string plan = "free";
+  PlanLimits limits;  //!< the plan's limits with the user's overrides applied
 };
 
 struct AccountStatus {

@@ -156,7 +156,8 @@ Principal AccountService::Authenticate(AccountRepository& repo, std::string_view
   if (!lookup->account_active) throw Error(ErrorCode::kApiKeyRevoked);
   if (!lookup->key_current) throw Error(ErrorCode::kApiKeyInactive);
   usage_.Add(lookup->user_id);
-  return Principal{lookup->user_id, lookup->email, lookup->is_admin, std::string(PublicKeyPrefix(raw_key))};
+  return Principal{lookup->user_id, lookup->email, lookup->is_admin, std::string(PublicKeyPrefix(raw_key)),
+                   lookup->plan,    lookup->limits};
 }
 
 }  // namespace gw::domain

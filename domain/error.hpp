@@ -33,6 +33,8 @@ enum class ErrorCode {
   kPayloadTooLarge,       //!< body larger than the route allows
   kInvalidCid,            //!< a CID that does not parse or uses an unsupported codec/hash
   kContentNotFound,       //!< the caller holds no content with this CID (pin/unpin)
+  kRateLimited,           //!< the caller's rate limit or upload budget is spent for now (Retry-After)
+  kUnknownPlan,           //!< an admin named a plan that does not exist
   kServerSideError,       //!< marker: everything below is the service's fault, not the client's
   kInternal,              //!< unexpected failure; details only in the log
   kDatabaseUnavailable,   //!< PostgreSQL cannot be reached
