@@ -71,6 +71,12 @@ struct QueueStats {
   /// How long the longest-waiting runnable job (queued, or failed and due) has been due, in
   /// seconds; 0 when none is. A growing value means the workers do not keep up (or none run).
   double oldest_queued_age_seconds = 0;
+  struct Count {
+    std::string type;
+    std::string state;
+    std::int64_t count = 0;
+  };
+  std::vector<Count> by_type_and_state;  //!< every (type, state) pair that has jobs
 };
 
 /// The durable queue. Only the holder of a job's lease (the worker id passed to Claim) may

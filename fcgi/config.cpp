@@ -143,6 +143,7 @@ Config LoadConfig(const EnvLookup& env, unsigned hardware_threads, bool need_ser
   config.job_concurrency = ReadInt(env, "GW_JOB_CONCURRENCY", 2, 1, 64);
   config.job_max_attempts = ReadInt(env, "GW_JOB_MAX_ATTEMPTS", 5, 1, 100);
   config.job_lease = std::chrono::seconds(ReadInt(env, "GW_JOB_LEASE_S", 30, 2, 3600));
+  LoadLimitsAndMetricsConfig(env, config);
   return config;
 }
 

@@ -8,6 +8,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "domain/cid_profile.hpp"
 
@@ -30,6 +31,18 @@ struct FilebaseConfig {
   std::chrono::seconds request_timeout{300};  //!< one whole request, a part included
   std::chrono::seconds presign_expiry{300};   //!< lifetime of retrieval URLs
   std::chrono::seconds breaker_open{60};      //!< how long a breaker refuses calls after 5 failures in a row
+};
+
+/// Rate limits (docs/api.md, "Rate limits"). Per-user limits come from the user's plan in
+/// PostgreSQL; these are the per-host settings.
+struct RateLimitConfig {
+  bool enabled = true;                           //!< GW_RATE_LIMITS=off: no limit anywhere (benchmarks)
+  std::int64_t per_address_per_minute = 10;      //!< /register and /renew, per client address
+  std::int64_t per_address_burst = 10;           //!< of those, how many may come at once
+  std::vector<std::string> trusted_proxies;      //!< CIDRs whose X-Forwarded-For is believed
+  std::string redis_url;                         //!< shared store across hosts; empty: this host's memory
+  std::chrono::milliseconds redis_timeout{200};  //!< connect and command timeout for Redis
+  std::size_t table_slots = 65536;               //!< keys one host tracks at once (shared memory)
 };
 
 struct Config {
@@ -59,6 +72,8 @@ struct Config {
   int job_concurrency = 2;  //!< jobs one job worker runs at once
   int job_max_attempts = 5;
   std::chrono::seconds job_lease{30};  //!< a job whose worker stopped heartbeating is retaken after this
+  RateLimitConfig rate_limits;
+  bool metrics_enabled = true;  //!< GW_METRICS=off: no /metrics, no counting (benchmarks)
 };
 
 /// Thrown with one line that names the variable and what is wrong with it.
@@ -82,6 +97,11 @@ Config LoadConfig(const EnvLookup& env, unsigned hardware_threads, bool need_ser
 /// FILEBASE_PINNING_TOKEN[_FILE], FILEBASE_MULTIPART_THRESHOLD, FILEBASE_CONNECT_TIMEOUT_MS,
 /// FILEBASE_TIMEOUT_S, FILEBASE_PRESIGN_EXPIRY_S, FILEBASE_BREAKER_OPEN_S (fcgi/config_filebase.cpp).
 void LoadStorageConfig(const EnvLookup& env, Config& config);
+
+/// Reads GW_RATE_LIMITS, GW_RATE_LIMIT_ADDRESS_PER_MINUTE, GW_RATE_LIMIT_ADDRESS_BURST,
+/// GW_TRUSTED_PROXIES, GW_RATE_LIMIT_REDIS_URL, GW_RATE_LIMIT_REDIS_TIMEOUT_MS,
+/// GW_RATE_LIMIT_TABLE_SLOTS and GW_METRICS (fcgi/config_limits.cpp).
+void LoadLimitsAndMetricsConfig(const EnvLookup& env, Config& config);
 
 /// NAME_FILE's content (trimmed) when NAME_FILE is set, else NAME's value, else nullopt.
 std::optional<std::string> ReadSecret(const EnvLookup& env, const std::string& name);

@@ -1,6 +1,8 @@
 // The composition root: reads the configuration once, builds every object and wires them.
 // Subcommands: serve, migrate, admin create --email E [--password-stdin], help.
+#include <bsd/unistd.h>
 #include <curl/curl.h>
+#include <sys/prctl.h>
 #include <unistd.h>
 
 #include <spdlog/spdlog.h>
@@ -18,6 +20,8 @@
 #include "fcgi/http/logging.hpp"
 #include "fcgi/http/routes.hpp"
 #include "fcgi/jobs/job_handlers.hpp"
+#include "fcgi/pool/pool_metrics.hpp"
+#include "fcgi/pool/shm_rate_limiter.hpp"
 #include "fcgi/process/job_worker_process.hpp"
 #include "fcgi/process/supervisor.hpp"
 #include "fcgi/process/worker_process.hpp"
@@ -54,9 +58,13 @@ std::optional<std::string> GetEnv(std::string_view name) {
 class PgThreadState final : public fcgi::ThreadState {
  public:
   explicit PgThreadState(const std::string& dsn)
-      : session_(dsn), context_{session_.Accounts(), session_.Audit(), session_.Files(), session_.Jobs(), [this] {
-                                  return session_.Ping();
-                                }} {}
+      : session_(dsn),
+        context_{session_.Accounts(),
+                 session_.Audit(),
+                 session_.Files(),
+                 session_.Jobs(),
+                 [this] { return session_.Ping(); },
+                 [this] { return session_.ConnectionsByState(); }} {}
   web::Context& Context() override { return context_; }
 
  private:
@@ -86,17 +94,38 @@ class PgJobThreadState final : public fcgi::JobThreadState {
   fcgi::JobHandlers handlers_;
 };
 
+/// What the supervisor makes before the first fork and every child shares (fcgi/pool/).
+struct PoolShared {
+  pool::PoolMetrics* metrics;         //!< null with GW_METRICS=off
+  pool::ShmRateLimiter& host_limits;  //!< this host's rate-limit table
+};
+
+/// The process's title in `ps` ("ipfs-gateway: worker 1"), and its name in `top`, as nginx
+/// and PostgreSQL show theirs.
+void SetProcessTitle(const std::string& title) {
+  setproctitle("-ipfs-gateway: %s", title.c_str());
+  const std::string short_name = "gw-" + title.substr(0, 12);
+  prctl(PR_SET_NAME, short_name.c_str());
+}
+
+app::StorageEvents StorageEventsOf(pool::PoolMetrics* metrics) {
+  if (metrics == nullptr) return {};
+  return {[metrics] { metrics->RecordStorageRetry(); }, [metrics](int state) { metrics->SetBreakerState(state); }};
+}
+
 std::string HostName() {
   char name[256] = {};
   if (gethostname(name, sizeof(name) - 1) != 0) return "localhost";
   return name;
 }
 
-int RunJobWorker(const web::Config& config, std::optional<domain::CidProfile> profile, int listen_fd, int slot) {
+int RunJobWorker(const web::Config& config, std::optional<domain::CidProfile> profile, const PoolShared& shared,
+                 int listen_fd, int slot) {
   close(listen_fd);  // serves no FastCGI request
   auto log = web::MakeJsonLogger("job-worker", config.log_dir + "/job-worker-" + std::to_string(slot) + ".log",
                                  config.log_level);
-  const auto storage = app::BuildContentStorage(config, profile, *log);
+  const app::StorageEvents storage_events = StorageEventsOf(shared.metrics);
+  const auto storage = app::BuildContentStorage(config, profile, *log, storage_events);
   persistence::LocalContentStore::CleanStaleStaging(config.store_dir);
   persistence::LocalUploadSpool spool(SpoolDir(config));
   domain::ContentService content(storage->Store(), spool, TaskSettingsOf(config), config.max_upload_bytes);
@@ -130,7 +159,18 @@ int RunJobWorker(const web::Config& config, std::optional<domain::CidProfile> pr
   return fcgi::RunJobWorkerProcess(options, make_thread_state, heartbeats, *log);
 }
 
-int RunWorker(const web::Config& config, std::optional<domain::CidProfile> profile, int listen_fd, int slot) {
+std::string StorageName(const web::Config& config) {
+  return config.storage == web::Storage::kFilebase ? "filebase" : "local";
+}
+
+std::vector<web::Network> TrustedProxies(const web::Config& config) {
+  std::vector<web::Network> networks;
+  for (const auto& cidr : config.rate_limits.trusted_proxies) networks.push_back(*web::Network::Parse(cidr));
+  return networks;
+}
+
+int RunWorker(const web::Config& config, std::optional<domain::CidProfile> profile, const PoolShared& shared,
+              int listen_fd, int slot) {
   auto log =
       web::MakeJsonLogger("worker", config.log_dir + "/worker-" + std::to_string(slot) + ".log", config.log_level);
   persistence::OpenSslRandom random;
@@ -139,7 +179,8 @@ int RunWorker(const web::Config& config, std::optional<domain::CidProfile> profi
   domain::AccountService accounts(config.key_pepper, random, key_cache, usage);
   persistence::KeyChangeListener key_listener(config.database_url, key_cache);
   persistence::UsageFlusher usage_flusher(config.database_url, usage, config.usage_flush_interval);
-  const auto storage = app::BuildContentStorage(config, profile, *log);
+  const app::StorageEvents storage_events = StorageEventsOf(shared.metrics);
+  const auto storage = app::BuildContentStorage(config, profile, *log, storage_events);
   domain::ContentStore& store = storage->Store();
   // A worker killed mid-upload leaves a staging file named after its pid; its replacement
   // removes it (only files of dead pids are touched, so live uploads of others are safe).
@@ -151,7 +192,25 @@ int RunWorker(const web::Config& config, std::optional<domain::CidProfile> profi
       config.job_workers > 0 ? domain::ContentService(store, spool, TaskSettingsOf(config), config.max_upload_bytes)
                              : domain::ContentService(store, config.max_upload_bytes);
 
-  const web::Handler application = web::BuildApplication({accounts, content, usage, log});
+  pool::PoolMetrics* metrics = shared.metrics;
+  domain::RateLimitStore& limit_store = shared.host_limits;
+  const web::RateLimiting limiting{limit_store,
+                                   [metrics](std::string_view policy) {
+                                     if (metrics == nullptr) return;
+                                     for (std::size_t i = 0; i < pool::kLimitPolicies.size(); ++i) {
+                                       if (pool::kLimitPolicies[i] == policy) {
+                                         metrics->RecordRateLimited(static_cast<pool::LimitPolicy>(i));
+                                       }
+                                     }
+                                   },
+                                   config.rate_limits.enabled};
+  const domain::RateLimit per_address{config.rate_limits.per_address_per_minute, std::chrono::minutes(1),
+                                      config.rate_limits.per_address_burst};
+  const web::ClientAddressResolver client_address(TrustedProxies(config));
+  const web::handlers::MetricsEndpoint metrics_endpoint{metrics, StorageName(config), GW_VERSION, GW_COMMIT,
+                                                        config.store_dir};
+  const web::Handler application =
+      web::BuildApplication({accounts, content, usage, log, limiting, per_address, client_address, metrics_endpoint});
   const fcgi::ThreadStateFactory make_thread_state = [&config] {
     return std::make_unique<PgThreadState>(config.database_url);
   };
@@ -176,13 +235,41 @@ int Serve(const web::Config& config) {
     web::LogEvent(*log, web::LogLevel::kInfo,
                   {{"type", "cid_profile"}, {"profile", std::string(domain::CidProfileName(*profile))}});
   }
+  // Shared memory, mapped before the first fork so that every child (and every replacement)
+  // counts into the same place.
+  std::optional<pool::PoolMetrics> pool_metrics;
+  if (config.metrics_enabled) pool_metrics.emplace();
+  pool::PoolMetrics* metrics = pool_metrics ? &*pool_metrics : nullptr;
+  pool::ShmRateLimiter host_limits(config.rate_limits.table_slots, [metrics] {
+    if (metrics != nullptr) metrics->RecordRateLimitTableFull();
+  });
+  const PoolShared shared{metrics, host_limits};
+
   const fcgi::SupervisorOptions options{config.fcgi_socket, config.run_dir, config.drain_timeout};
   const std::vector<fcgi::ChildGroup> groups{
-      {"worker", config.workers, [&config, profile](int fd, int slot) { return RunWorker(config, profile, fd, slot); }},
+      {"worker", config.workers,
+       [&config, profile, &shared](int fd, int slot) { return RunWorker(config, profile, shared, fd, slot); }},
       {"job-worker", config.job_workers,
-       [&config, profile](int fd, int slot) { return RunJobWorker(config, profile, fd, slot); }},
+       [&config, profile, &shared](int fd, int slot) { return RunJobWorker(config, profile, shared, fd, slot); }},
   };
-  return fcgi::RunSupervisor(options, groups, *log);
+  const auto group_of = [](const fcgi::ChildGroup& group) {
+    return group.name == "worker" ? pool::ProcessGroup::kWorker : pool::ProcessGroup::kJobWorker;
+  };
+  fcgi::SupervisorHooks hooks;
+  hooks.in_child = [metrics](int process_slot, const fcgi::ChildGroup& group, int index) {
+    SetProcessTitle(group.name + " " + std::to_string(index));
+    if (metrics != nullptr) metrics->SetOwnSlot(process_slot);
+  };
+  if (metrics != nullptr) {
+    hooks.started = [metrics, group_of](int process_slot, const fcgi::ChildGroup& group, int pid) {
+      metrics->ProcessStarted(process_slot, group_of(group), pid);
+    };
+    hooks.exited = [metrics, group_of](int process_slot, const fcgi::ChildGroup& group, bool replaced) {
+      metrics->ProcessExited(process_slot, group_of(group), replaced);
+    };
+  }
+  SetProcessTitle("supervisor");
+  return fcgi::RunSupervisor(options, groups, *log, hooks);
 }
 
 int Migrate(const web::Config& config) {
@@ -278,10 +365,13 @@ void PrintHelp() {
 
 }  // namespace
 
-int main(int argc, char** argv) {
+int main(int argc, char** argv, char** envp) {
   // libcurl's global state (the Filebase clients): once, before any thread or fork.
   curl_global_init(CURL_GLOBAL_DEFAULT);
   const std::vector<std::string> args(argv + 1, argv + argc);
+  // After the arguments were copied: setproctitle moves argv and the environment away and
+  // reuses their memory for the title.
+  setproctitle_init(argc, argv, envp);
   if (args.empty() || args[0] == "help" || args[0] == "--help" || args[0] == "-h") {
     PrintHelp();
     return args.empty() ? kExitUsage : 0;

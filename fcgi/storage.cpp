@@ -3,6 +3,10 @@
 #include <spdlog/spdlog.h>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+#include <array>
+#include <atomic>
+
 #include "domain/backoff_retry.hpp"
 #include "domain/circuit_breaker.hpp"
 #include "domain/clock.hpp"
@@ -56,8 +60,9 @@ domain::BreakerOptions BreakerOptionsOf(const web::FilebaseConfig& filebase) {
   return options;
 }
 
-domain::BackoffRetry::RetryListener LogRetries(spdlog::logger& log) {
-  return [&log](const domain::BackoffRetry::RetryEvent& e) {
+domain::BackoffRetry::RetryListener LogRetries(spdlog::logger& log, const StorageEvents& events) {
+  return [&log, &events](const domain::BackoffRetry::RetryEvent& e) {
+    if (events.retried) events.retried();
     web::LogEvent(log, web::LogLevel::kWarn,
                   {{"type", "storage_retry"},
                    {"endpoint", std::string(e.endpoint)},
@@ -68,8 +73,32 @@ domain::BackoffRetry::RetryListener LogRetries(spdlog::logger& log) {
   };
 }
 
-domain::CircuitBreaker::Listener LogTransitions(spdlog::logger& log) {
-  return [&log](const domain::BreakerTransition& t) {
+int StateNumber(domain::BreakerState state) {
+  switch (state) {
+    case domain::BreakerState::kClosed: return 0;
+    case domain::BreakerState::kHalfOpen: return 1;
+    case domain::BreakerState::kOpen: return 2;
+  }
+  return 0;
+}
+
+// The process's breakers, as one number for the metrics: the worst of them.
+class BreakerStates {
+ public:
+  explicit BreakerStates(const StorageEvents& events) : events_(events) {}
+  void Set(std::size_t breaker, domain::BreakerState state) {
+    states_[breaker].store(StateNumber(state));
+    if (events_.breaker_state) events_.breaker_state(std::max(states_[0].load(), states_[1].load()));
+  }
+
+ private:
+  const StorageEvents& events_;
+  std::array<std::atomic<int>, 2> states_{};
+};
+
+domain::CircuitBreaker::Listener LogTransitions(spdlog::logger& log, BreakerStates& states, std::size_t breaker) {
+  return [&log, &states, breaker](const domain::BreakerTransition& t) {
+    states.Set(breaker, t.to);
     web::LogEvent(log, t.to == domain::BreakerState::kOpen ? web::LogLevel::kWarn : web::LogLevel::kInfo,
                   {{"type", "breaker_transition"},
                    {"endpoint", std::string(t.endpoint)},
@@ -83,11 +112,16 @@ domain::CircuitBreaker::Listener LogTransitions(spdlog::logger& log) {
 /// Filebase: one breaker per endpoint (S3, pinning), shared by every thread of the process.
 class FilebaseStorage final : public ContentStorage {
  public:
-  FilebaseStorage(const web::Config& config, std::optional<domain::CidProfile> known_profile, spdlog::logger& log)
-      : retry_(domain::BackoffOptions{}, domain::BackoffRetry::UniformFrom(random_),
-               domain::BackoffRetry::ThreadSleep(), LogRetries(log)),
-        s3_breaker_(config.filebase.endpoint, BreakerOptionsOf(config.filebase), clock_, LogTransitions(log)),
-        pinning_breaker_(config.filebase.pinning_url, BreakerOptionsOf(config.filebase), clock_, LogTransitions(log)),
+  FilebaseStorage(const web::Config& config, std::optional<domain::CidProfile> known_profile, spdlog::logger& log,
+                  const StorageEvents& events)
+      : events_(events),
+        breaker_states_(events_),
+        retry_(domain::BackoffOptions{}, domain::BackoffRetry::UniformFrom(random_),
+               domain::BackoffRetry::ThreadSleep(), LogRetries(log, events_)),
+        s3_breaker_(config.filebase.endpoint, BreakerOptionsOf(config.filebase), clock_,
+                    LogTransitions(log, breaker_states_, 0)),
+        pinning_breaker_(config.filebase.pinning_url, BreakerOptionsOf(config.filebase), clock_,
+                         LogTransitions(log, breaker_states_, 1)),
         s3_(S3ConfigOf(config.filebase), S3OptionsOf(config.filebase), s3_breaker_, retry_),
         pinning_http_({config.filebase.connect_timeout, std::chrono::milliseconds(30'000)}),
         pinning_(pinning_http_, config.filebase.pinning_url, config.filebase.pinning_token, pinning_breaker_, retry_,
@@ -97,6 +131,8 @@ class FilebaseStorage final : public ContentStorage {
   domain::ContentStore& Store() override { return store_; }
 
  private:
+  StorageEvents events_;
+  BreakerStates breaker_states_;
   domain::SteadyClock clock_;
   persistence::OpenSslRandom random_;
   domain::BackoffRetry retry_;
@@ -113,8 +149,10 @@ class FilebaseStorage final : public ContentStorage {
 
 std::unique_ptr<ContentStorage> BuildContentStorage(const web::Config& config,
                                                     std::optional<domain::CidProfile> known_profile,
-                                                    spdlog::logger& log) {
-  if (config.storage == web::Storage::kFilebase) return std::make_unique<FilebaseStorage>(config, known_profile, log);
+                                                    spdlog::logger& log, const StorageEvents& events) {
+  if (config.storage == web::Storage::kFilebase) {
+    return std::make_unique<FilebaseStorage>(config, known_profile, log, events);
+  }
   return std::make_unique<LocalStorage>(config);
 }
 

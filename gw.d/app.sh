@@ -34,7 +34,9 @@ app_env() {
   # the e2e tests expect the default CID profile, whatever the caller's environment says; the
   # Filebase stack must detect the double's (auto)
   if (( TEST_MODE )); then
-    APP_ENV+=("GW_WORKERS=${GW_TEST_WORKERS:-2}")
+    # 4 workers x 4 threads: the rate-limit tests need several processes spending one budget.
+    # nginx (127.0.0.1) is trusted as a proxy so that each e2e client can be its own address.
+    APP_ENV+=("GW_WORKERS=${GW_TEST_WORKERS:-4}" "GW_THREADS=4" "GW_TRUSTED_PROXIES=127.0.0.1")
     if [[ $STORAGE == filebase ]]; then APP_ENV+=("GW_CID_PROFILE=auto"); else APP_ENV+=("GW_CID_PROFILE=kubo-add-cidv1"); fi
   fi
 }

@@ -75,11 +75,26 @@ render_nginx() {
   local conf=$NGINX_DIR/conf new=$NGINX_DIR/conf.new f out
   local user_line="# (not root: nginx workers run as the invoking user)"
   (( IS_ROOT )) && user_line="user root;  # gw runs as root; workers need the app socket and var/"
-  local limit_zone="# per-IP limit_req disabled (set GW_NGINX_RATE, e.g. 200r/s, to enable)" limit_req=""
-  if [[ -n ${GW_NGINX_RATE:-} ]]; then
-    limit_zone="limit_req_zone \$binary_remote_addr zone=gw_perip:10m rate=${GW_NGINX_RATE};"
-    limit_req="limit_req zone=gw_perip burst=${GW_NGINX_BURST:-100} nodelay; limit_req_status 429;"
+  # The coarse per-IP first line (the app's own limits are the real ones): GW_NGINX_RATE
+  # (default 100r/s, "off" to disable) with a burst of GW_NGINX_BURST (200). Loopback is exempt
+  # (an empty key is never limited): local tools, Prometheus and the test suite.
+  local rate=${GW_NGINX_RATE:-100r/s} burst=${GW_NGINX_BURST:-200}
+  local limit_zone="# per-IP limit_req disabled (GW_NGINX_RATE=off)" limit_req="# per-IP limit_req disabled"
+  if [[ $rate != off ]]; then
+    [[ $rate =~ ^[1-9][0-9]*r/[sm]$ ]] || die "GW_NGINX_RATE must look like 100r/s or 600r/m (or be off); got '$rate'"
+    [[ $burst =~ ^[0-9]+$ ]] || die "GW_NGINX_BURST must be a number; got '$burst'"
+    limit_zone="geo \$gw_nginx_limit_key { default \$binary_remote_addr; 127.0.0.0/8 \"\"; ::1/128 \"\"; } limit_req_zone \$gw_nginx_limit_key zone=gw_perip:10m rate=$rate;"
+    limit_req="limit_req zone=gw_perip burst=$burst nodelay; limit_req_status 429;"
   fi
+  # /metrics: loopback plus the operations networks in GW_METRICS_ALLOW (comma-separated CIDRs).
+  local metrics_allow="allow 127.0.0.1; allow ::1;" net
+  local -a nets=()
+  IFS=', ' read -r -a nets <<<"${GW_METRICS_ALLOW:-}"
+  for net in "${nets[@]}"; do
+    [[ -z $net ]] && continue
+    [[ $net =~ ^[0-9a-fA-F:.]+(/[0-9]{1,3})?$ ]] || die "GW_METRICS_ALLOW: '$net' is not an address or network"
+    metrics_allow+=" allow $net;"
+  done
   local -a subst=(
     USER_LINE "$user_line"
     WORKER_PROCESSES "${GW_NGINX_WORKERS:-auto}"
@@ -104,6 +119,7 @@ render_nginx() {
     DOCS_DIR "$REPO/docs"
     LIMIT_REQ_ZONE "$limit_zone"
     LIMIT_REQ "$limit_req"
+    METRICS_ALLOW "$metrics_allow"
   )
   filebase_nginx_subst
   local -a sedargs=() i

@@ -234,6 +234,10 @@ domain::QueueStats PgJobQueue::Stats() {
     stats.failed = row[3].as<std::int64_t>();
     stats.dead = row[4].as<std::int64_t>();
     stats.oldest_queued_age_seconds = row[5].as<double>();
+    for (const auto& count : txn.exec_prepared(kStatsByType)) {
+      stats.by_type_and_state.push_back(
+          {count[0].as<std::string>(), count[1].as<std::string>(), count[2].as<std::int64_t>()});
+    }
     return stats;
   });
 }

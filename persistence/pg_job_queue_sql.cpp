@@ -116,6 +116,7 @@ std::vector<PreparedStatement> PgJobQueue::Statements() {
        "count(*) FILTER (WHERE state = 'succeeded'), count(*) FILTER (WHERE state = 'failed'), "
        "count(*) FILTER (WHERE state = 'dead'), COALESCE(EXTRACT(EPOCH FROM now() - min(run_after) "
        "FILTER (WHERE state IN ('queued', 'failed') AND run_after <= now())), 0)::float8 FROM jobs"},
+      {kStatsByType, "SELECT type, state, count(*) FROM jobs GROUP BY type, state ORDER BY type, state"},
       // The error stays until the next attempt overwrites it (or succeeds), so the status
       // still tells why the job had died.
       {kRetry,

@@ -21,6 +21,7 @@ inline constexpr const char* kFind = "jobs_find";
 inline constexpr const char* kList = "jobs_list";
 inline constexpr const char* kCount = "jobs_count";
 inline constexpr const char* kStats = "jobs_stats";
+inline constexpr const char* kStatsByType = "jobs_stats_by_type";
 inline constexpr const char* kRetry = "jobs_retry";
 
 /// id, type, user_id, payload, state, attempts, max_attempts, progress_done, progress_total,

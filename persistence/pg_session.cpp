@@ -14,6 +14,7 @@ namespace gw::persistence {
 namespace {
 
 constexpr const char* kPing = "session_ping";
+constexpr const char* kConnections = "session_connections";
 
 std::vector<PreparedStatement> AllStatements() {
   std::vector<PreparedStatement> statements = PgAccountRepository::Statements();
@@ -24,6 +25,12 @@ std::vector<PreparedStatement> AllStatements() {
   // Once per connection, shared by every repository that writes audit rows.
   for (auto& statement : AuditWriter::Statements()) statements.push_back(std::move(statement));
   statements.push_back({kPing, "SELECT 1"});
+  // The service's own connections as the server sees them (every host's, for this role), not
+  // counting the one asking.
+  statements.push_back({kConnections,
+                        "SELECT COALESCE(state, 'unknown'), count(*) FROM pg_stat_activity "
+                        "WHERE datname = current_database() AND usename = current_user AND pid <> pg_backend_pid() "
+                        "GROUP BY 1 ORDER BY 1"});
   return statements;
 }
 
@@ -67,6 +74,17 @@ bool PgSession::Ping() {
   } catch (const domain::Error&) {
     return false;
   }
+}
+
+std::vector<std::pair<std::string, std::int64_t>> PgSession::ConnectionsByState() {
+  return impl_->connection.Run([](pqxx::connection_base& connection) {
+    pqxx::nontransaction txn(connection);
+    std::vector<std::pair<std::string, std::int64_t>> counts;
+    for (const auto& row : txn.exec_prepared(kConnections)) {
+      counts.emplace_back(row[0].as<std::string>(), row[1].as<std::int64_t>());
+    }
+    return counts;
+  });
 }
 
 }  // namespace gw::persistence

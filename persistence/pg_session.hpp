@@ -5,8 +5,11 @@
 /// owns one PgSession. The connection opens on first use and is replaced after it breaks; the
 /// call that noticed the break throws Error(kDatabaseUnavailable), the next one reconnects.
 
+#include <cstdint>
 #include <memory>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "domain/content.hpp"
 #include "domain/job.hpp"
@@ -27,6 +30,8 @@ class PgSession {
   domain::JobQueue& Jobs();
   /// Runs SELECT 1; false when the database cannot be reached (for health checks).
   bool Ping();
+  /// The service's PostgreSQL connections by pg_stat_activity state (for /metrics).
+  std::vector<std::pair<std::string, std::int64_t>> ConnectionsByState();
 
  private:
   struct Impl;

@@ -2,7 +2,11 @@
 /// @file Per-thread resources a handler may use: repositories bound to this thread's own
 /// database connection (a libpqxx connection must never be shared between threads).
 
+#include <cstdint>
 #include <functional>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "domain/content.hpp"
 #include "domain/job.hpp"
@@ -17,11 +21,14 @@ struct Context {
   domain::FileRepository& files;
   domain::JobQueue& jobs;
   std::function<bool()> database_ping;  //!< true when PostgreSQL answers
+  /// The service's PostgreSQL connections by state (for /metrics); throws when unreachable.
+  std::function<std::vector<std::pair<std::string, std::int64_t>>()> database_connections;
 };
 
 /// Who did it and from where, for the audit row of a mutating action.
 inline domain::AuditContext AuditContextOf(const Request& request) {
-  domain::AuditContext audit{request.request_id, request.remote_addr, std::nullopt};
+  domain::AuditContext audit{
+      request.request_id, request.client_address.empty() ? request.remote_addr : request.client_address, std::nullopt};
   if (request.principal) audit.actor_user_id = request.principal->user_id;
   return audit;
 }

@@ -17,17 +17,19 @@ namespace gw::web {
 using NameValues = std::vector<std::pair<std::string, std::string>>;
 
 struct Request {
-  std::string method;        //!< REQUEST_METHOD
-  std::string path;          //!< DOCUMENT_URI: decoded and normalised by nginx, no query
-  std::string query;         //!< QUERY_STRING, still percent-encoded
-  std::string request_id;    //!< from nginx ($req_id), else generated
-  std::string remote_addr;   //!< REMOTE_ADDR
-  std::string content_type;  //!< CONTENT_TYPE
+  std::string method;          //!< REQUEST_METHOD
+  std::string path;            //!< DOCUMENT_URI: decoded and normalised by nginx, no query
+  std::string query;           //!< QUERY_STRING, still percent-encoded
+  std::string request_id;      //!< from nginx ($req_id), else generated
+  std::string remote_addr;     //!< REMOTE_ADDR
+  std::string client_address;  //!< the client: REMOTE_ADDR, or X-Forwarded-For's behind a trusted proxy
+  std::string content_type;    //!< CONTENT_TYPE
   std::string body;
   NameValues params;  //!< every FastCGI parameter as received (HTTP_* are the headers)
 
   // Filled in by the router and the wrappers, in this order.
-  std::string route;  //!< the matched route pattern, e.g. "/tasks/{id}/status" (for logs)
+  std::string route;     //!< the matched route pattern, e.g. "/tasks/{id}/status" (for logs)
+  int route_index = -1;  //!< the pattern's index in the route table (for metrics); -1: none
   NameValues path_params;
   std::optional<domain::Principal> principal;       //!< set by WithApiKey
   std::shared_ptr<const nlohmann::json> json_body;  //!< set by WithJsonBody

@@ -1,5 +1,7 @@
 #include "fcgi/http/router.hpp"
 
+#include <algorithm>
+
 namespace gw::web {
 namespace {
 
@@ -38,7 +40,10 @@ std::vector<std::string_view> SplitPath(std::string_view path) {
 void Router::Add(std::string method, std::string pattern, Handler handler) {
   std::vector<std::string> segments;
   for (const auto segment : SplitPath(pattern)) segments.emplace_back(segment);
-  routes_.push_back(Route{std::move(method), std::move(pattern), std::move(segments), std::move(handler)});
+  auto known = std::find(patterns_.begin(), patterns_.end(), pattern);
+  if (known == patterns_.end()) known = patterns_.insert(patterns_.end(), pattern);
+  const auto index = static_cast<int>(known - patterns_.begin());
+  routes_.push_back(Route{std::move(method), std::move(pattern), std::move(segments), std::move(handler), index});
 }
 
 Router::Match Router::Find(std::string_view method, std::string_view path) const {
@@ -51,6 +56,7 @@ Router::Match Router::Find(std::string_view method, std::string_view path) const
     if (MatchSegments(route.segments, segments, &params)) {
       match.handler = &route.handler;
       match.pattern = route.pattern;
+      match.pattern_index = route.pattern_index;
       match.path_params = std::move(params);
       return match;
     }

@@ -24,10 +24,15 @@ class Router {
   struct Match {
     const Handler* handler = nullptr;  //!< null when nothing matched
     std::string_view pattern;
+    int pattern_index = -1;  //!< see Patterns()
     NameValues path_params;
     std::string allowed_methods;  //!< set when the path matched but the method did not
   };
   Match Find(std::string_view method, std::string_view path) const;
+
+  /// Every distinct pattern in the order first added; a match's pattern_index points here (the
+  /// metrics count requests per pattern, identically in every worker process).
+  const std::vector<std::string>& Patterns() const { return patterns_; }
 
  private:
   struct Route {
@@ -35,8 +40,10 @@ class Router {
     std::string pattern;
     std::vector<std::string> segments;
     Handler handler;
+    int pattern_index = 0;
   };
   std::vector<Route> routes_;
+  std::vector<std::string> patterns_;
 };
 
 /// Splits "/a/b/" into {"a", "b"}; an empty path or "/" gives no segments.

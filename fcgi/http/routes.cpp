@@ -19,30 +19,48 @@ Handler BuildApplication(const Services& s) {
   auto& content = s.content;
   auto router = std::make_shared<Router>();
   Router& api = *router;
+  // Budgets (docs/api.md, "Rate limits"): per user at the plan's rate on every authenticated
+  // route, per client address on the unauthenticated ones that check a password or create
+  // accounts, and uploaded bytes per user and day. Health checks and /metrics are never limited.
+  const auto per_key = [&s](Handler inner) {
+    return WithRateLimit(s.limiting, RateLimitPolicy::PerKey(), std::move(inner));
+  };
+  const auto per_address = [&s](Handler inner) {
+    return WithRateLimit(s.limiting, RateLimitPolicy::PerClientAddress(s.per_address_limit), std::move(inner));
+  };
+  const auto upload_budget = [&s](Handler inner) {
+    return WithRateLimit(s.limiting, RateLimitPolicy::UploadBudget(), std::move(inner));
+  };
+
+  const auto counted = [&s](Handler inner) { return WithUploadCount(s.metrics.metrics, std::move(inner)); };
 
   // The table is aligned by hand so that it reads like the API reference.
   // clang-format off
-  //      method    path                  wrappers (outermost first)                          handler
-  api.Add("GET",    "/health",            /* public */                                        GetHealth());
-  api.Add("GET",    "/health/ready",      /* public */                                        GetHealthReady());
-  api.Add("POST",   "/register",          WithJsonBody(kCredentials,                          PostRegister(accounts)));
-  api.Add("POST",   "/renew",             WithJsonBody(kCredentials,                          PostRenew(accounts)));
-  api.Add("POST",   "/status",            WithApiKey(accounts, WithJsonBody(kOptionalEmail,   PostStatus(accounts))));
-  api.Add("POST",   "/revoke",            WithApiKey(accounts, WithAdmin(WithJsonBody(kEmail, PostRevoke(accounts)))));
-  api.Add("POST",   "/reactivate",        WithApiKey(accounts, WithAdmin(WithJsonBody(kEmail, PostReactivate(accounts)))));
-  api.Add("GET",    "/audit",             WithApiKey(accounts, WithAdmin(                     GetAudit())));
-  api.Add("POST",   "/upload",            WithApiKey(accounts,                                PostUpload(content)));
-  api.Add("GET",    "/retrieve/{cid}",    WithApiKey(accounts,                                GetRetrieve(content)));
-  api.Add("GET",    "/files",             WithApiKey(accounts,                                GetFiles(content)));
-  api.Add("DELETE", "/files/{cid}",       WithApiKey(accounts,                                DeleteFilesCid(content)));
-  api.Add("POST",   "/pin/{cid}",         WithApiKey(accounts,                                PostPinCid(content)));
-  api.Add("POST",   "/unpin/{cid}",       WithApiKey(accounts,                                PostUnpinCid(content)));
-  api.Add("GET",    "/usage",             WithApiKey(accounts,                                GetUsage(content, s.usage)));
-  api.Add("GET",    "/tasks",             WithApiKey(accounts,                                GetTasks()));
-  api.Add("GET",    "/tasks/{id}/status", WithApiKey(accounts,                                GetTasksIdStatus()));
+  //      method    path                  wrappers (outermost first)                                     handler
+  api.Add("GET",    "/health",            /* public */                                                   GetHealth());
+  api.Add("GET",    "/health/ready",      /* public */                                                   GetHealthReady());
+  api.Add("POST",   "/register",          per_address(WithJsonBody(kCredentials,                         PostRegister(accounts))));
+  api.Add("POST",   "/renew",             per_address(WithJsonBody(kCredentials,                         PostRenew(accounts))));
+  api.Add("POST",   "/status",            WithApiKey(accounts, per_key(WithJsonBody(kOptionalEmail,      PostStatus(accounts)))));
+  api.Add("POST",   "/revoke",            WithApiKey(accounts, per_key(WithAdmin(WithJsonBody(kEmail,    PostRevoke(accounts))))));
+  api.Add("POST",   "/reactivate",        WithApiKey(accounts, per_key(WithAdmin(WithJsonBody(kEmail,    PostReactivate(accounts))))));
+  api.Add("GET",    "/audit",             WithApiKey(accounts, per_key(WithAdmin(                        GetAudit()))));
+  api.Add("POST",   "/upload",            WithApiKey(accounts, per_key(upload_budget(counted(            PostUpload(content))))));
+  api.Add("GET",    "/retrieve/{cid}",    WithApiKey(accounts, per_key(                                  GetRetrieve(content))));
+  api.Add("GET",    "/files",             WithApiKey(accounts, per_key(                                  GetFiles(content))));
+  api.Add("DELETE", "/files/{cid}",       WithApiKey(accounts, per_key(                                  DeleteFilesCid(content))));
+  api.Add("POST",   "/pin/{cid}",         WithApiKey(accounts, per_key(                                  PostPinCid(content))));
+  api.Add("POST",   "/unpin/{cid}",       WithApiKey(accounts, per_key(                                  PostUnpinCid(content))));
+  api.Add("GET",    "/usage",             WithApiKey(accounts, per_key(                                  GetUsage(content, s.usage))));
+  api.Add("GET",    "/tasks",             WithApiKey(accounts, per_key(                                  GetTasks())));
+  api.Add("GET",    "/tasks/{id}/status", WithApiKey(accounts, per_key(                                  GetTasksIdStatus())));
+  if (s.metrics.metrics != nullptr) {
+  api.Add("GET",    "/metrics",           /* nginx: loopback and GW_METRICS_ALLOW only */                GetMetrics(s.metrics, api));
+  }
   // clang-format on
 
-  return WithAccessLog(s.log, WithJsonErrors(s.log, Dispatch(router)));
+  return WithClientAddress(
+      s.client_address, WithMetrics(s.metrics.metrics, WithAccessLog(s.log, WithJsonErrors(s.log, Dispatch(router)))));
 }
 
 }  // namespace gw::web

@@ -6,6 +6,9 @@
 #include "domain/accounts.hpp"
 #include "domain/content_service.hpp"
 #include "domain/usage_counter.hpp"
+#include "fcgi/http/client_address.hpp"
+#include "fcgi/http/handlers/handlers.hpp"
+#include "fcgi/http/rate_limiting.hpp"
 #include "fcgi/http/router.hpp"
 
 namespace spdlog {
@@ -20,9 +23,14 @@ struct Services {
   domain::ContentService& content;
   domain::UsageCounter& usage;
   std::shared_ptr<spdlog::logger> log;
+  const RateLimiting& limiting;
+  domain::RateLimit per_address_limit;  //!< unauthenticated routes (/register, /renew)
+  const ClientAddressResolver& client_address;
+  const handlers::MetricsEndpoint& metrics;
 };
 
-/// The whole application as one handler: access log -> JSON errors -> routing -> route wrappers.
+/// The whole application as one handler: client address -> metrics -> access log -> JSON
+/// errors -> routing -> route wrappers.
 Handler BuildApplication(const Services& services);
 
 }  // namespace gw::web

@@ -2,14 +2,17 @@
 
 #include <nlohmann/json.hpp>
 
+#include <charconv>
 #include <chrono>
 #include <random>
 
 #include "domain/api_key.hpp"
 #include "domain/error.hpp"
+#include "fcgi/http/client_address.hpp"
 #include "fcgi/http/context.hpp"
 #include "fcgi/http/error_table.hpp"
 #include "fcgi/http/logging.hpp"
+#include "fcgi/pool/pool_metrics.hpp"
 
 namespace gw::web {
 namespace {
@@ -35,6 +38,66 @@ bool IsJsonContentType(std::string_view content_type) {
 
 }  // namespace
 
+Handler WithClientAddress(const ClientAddressResolver& resolver, Handler inner) {
+  return [&resolver, inner = std::move(inner)](Request& request, Context& context) {
+    request.client_address =
+        resolver.Resolve(request.remote_addr, request.Header("X-Forwarded-For").value_or(std::string_view{}));
+    return inner(request, context);
+  };
+}
+
+Handler WithMetrics(pool::PoolMetrics* metrics, Handler inner) {
+  if (metrics == nullptr) return inner;
+  return [metrics, inner = std::move(inner)](Request& request, Context& context) {
+    const auto start = std::chrono::steady_clock::now();
+    metrics->AddInFlight(1);
+    // The in-flight count must come down even when a handler throws past WithJsonErrors.
+    struct Done {
+      pool::PoolMetrics* metrics;
+      ~Done() { metrics->AddInFlight(-1); }
+    } done{metrics};
+    Response response = inner(request, context);
+    const auto micros =
+        std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - start).count();
+    std::uint64_t bytes_in = request.body.size();
+    if (bytes_in == 0) {  // /upload: nginx spooled the body to a file and passes only its length
+      const std::string_view length = request.Param("CONTENT_LENGTH");
+      std::from_chars(length.data(), length.data() + length.size(), bytes_in);
+    }
+    metrics->RecordRequest(request.route_index, request.method, response.status, micros, bytes_in,
+                           response.body.size());
+    return response;
+  };
+}
+
+Handler WithUploadCount(pool::PoolMetrics* metrics, Handler inner) {
+  if (metrics == nullptr) return inner;
+  return [metrics, inner = std::move(inner)](Request& request, Context& context) {
+    std::uint64_t bytes = 0;
+    const std::string_view length = request.Param("CONTENT_LENGTH");
+    std::from_chars(length.data(), length.data() + length.size(), bytes);
+    const auto record = [&](int status) {
+      using pool::UploadOutcome;
+      const UploadOutcome outcome = status == 202  ? UploadOutcome::kQueued
+                                    : status < 400 ? UploadOutcome::kStored
+                                    : status < 500 ? UploadOutcome::kRejected
+                                                   : UploadOutcome::kFailed;
+      metrics->RecordUpload(outcome, bytes);
+    };
+    try {
+      Response response = inner(request, context);
+      record(response.status);
+      return response;
+    } catch (const Error& error) {
+      record(ToHttpError(error.Code()).status);
+      throw;
+    } catch (...) {
+      record(500);
+      throw;
+    }
+  };
+}
+
 Handler WithAccessLog(std::shared_ptr<spdlog::logger> log, Handler inner) {
   return [log = std::move(log), inner = std::move(inner)](Request& request, Context& context) {
     if (request.request_id.empty()) request.request_id = NewRequestId();
@@ -50,7 +113,7 @@ Handler WithAccessLog(std::shared_ptr<spdlog::logger> log, Handler inner) {
                         {"latency_us", micros},
                         {"bytes", response.body.size()},
                         {"key_prefix", request.principal ? request.principal->key_prefix : ""},
-                        {"client", request.remote_addr}};
+                        {"client", request.client_address.empty() ? request.remote_addr : request.client_address}};
     LogEvent(*log, LogLevel::kInfo, line);
     return response;
   };
@@ -125,6 +188,7 @@ Handler Dispatch(std::shared_ptr<const Router> router) {
       throw Error(ErrorCode::kRouteNotFound, {}, {{"path", request.path}});
     }
     request.route = std::string(match.pattern);
+    request.route_index = match.pattern_index;
     request.path_params = std::move(match.path_params);
     return (*match.handler)(request, context);
   };

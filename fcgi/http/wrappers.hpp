@@ -12,7 +12,26 @@ namespace spdlog {
 class logger;
 }
 
+namespace gw::pool {
+class PoolMetrics;
+}
+
 namespace gw::web {
+
+class ClientAddressResolver;
+
+/// Outermost of all: sets request.client_address (REMOTE_ADDR, or X-Forwarded-For's last
+/// untrusted hop when REMOTE_ADDR is a trusted proxy).
+Handler WithClientAddress(const ClientAddressResolver& resolver, Handler inner);
+
+/// Counts every answered request into the pool's shared metrics: by route, method and status,
+/// its latency, body bytes in and out, and the requests in flight. Outside WithJsonErrors, so
+/// that it sees the status an error became. `metrics` null: adds nothing (GW_METRICS=off).
+Handler WithMetrics(pool::PoolMetrics* metrics, Handler inner);
+
+/// Counts uploads by outcome: 201 stored, 202 queued as a task, 4xx rejected, 5xx failed (and
+/// the bytes of those stored or queued). Goes around the upload handler, inside the limits.
+Handler WithUploadCount(pool::PoolMetrics* metrics, Handler inner);
 
 /// Outermost: makes sure the request has an id, times the request and writes one JSON access
 /// line (request id, method, route, status, latency, bytes, key prefix, client address).

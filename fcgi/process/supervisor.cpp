@@ -27,7 +27,8 @@ constexpr int kListenBacklog = 1024;
 
 struct WorkerSlot {
   const ChildGroup* group = nullptr;
-  int index = 0;  //!< within its group
+  int index = 0;         //!< within its group
+  int process_slot = 0;  //!< over all groups (SupervisorHooks)
   pid_t pid = -1;
   Clock::time_point started_at{};
   std::optional<Clock::time_point> restart_at;
@@ -46,7 +47,8 @@ void WritePidFile(const std::string& path, pid_t pid) {
   std::rename(temporary.c_str(), path.c_str());
 }
 
-pid_t Spawn(const SupervisorOptions& options, int listen_fd, const WorkerSlot& slot, spdlog::logger& log) {
+pid_t Spawn(const SupervisorOptions& options, int listen_fd, const WorkerSlot& slot, const SupervisorHooks& hooks,
+            spdlog::logger& log) {
   const pid_t parent = getpid();
   const pid_t pid = fork();
   if (pid == 0) {
@@ -60,6 +62,7 @@ pid_t Spawn(const SupervisorOptions& options, int listen_fd, const WorkerSlot& s
     signal(SIGHUP, SIG_DFL);
     int rc = 1;
     try {
+      if (hooks.in_child) hooks.in_child(slot.process_slot, *slot.group, slot.index);
       rc = slot.group->run(listen_fd, slot.index);
     } catch (const std::exception& error) {
       std::fprintf(stderr, "%s %d failed: %s\n", slot.group->name.c_str(), slot.index, error.what());
@@ -71,6 +74,7 @@ pid_t Spawn(const SupervisorOptions& options, int listen_fd, const WorkerSlot& s
     return -1;
   }
   WritePidFile(PidFile(options, slot), pid);
+  if (hooks.started) hooks.started(slot.process_slot, *slot.group, pid);
   LogEvent(log, LogLevel::kInfo,
            {{"type", "worker_spawned"}, {"group", slot.group->name}, {"slot", slot.index}, {"worker_pid", pid}});
   return pid;
@@ -97,10 +101,12 @@ int OpenListenSocket(const std::string& path, spdlog::logger& log) {
 class Supervision {
  public:
   Supervision(const SupervisorOptions& options, const std::vector<ChildGroup>& groups, int listen_fd,
-              spdlog::logger& log)
-      : options_(options), groups_(groups), listen_fd_(listen_fd), log_(log) {
+              const SupervisorHooks& hooks, spdlog::logger& log)
+      : options_(options), groups_(groups), listen_fd_(listen_fd), hooks_(hooks), log_(log) {
     for (const auto& group : groups) {
-      for (int i = 0; i < group.count; ++i) slots_.push_back(WorkerSlot{&group, i});
+      for (int i = 0; i < group.count; ++i) {
+        slots_.push_back(WorkerSlot{&group, i, static_cast<int>(slots_.size())});
+      }
     }
   }
 
@@ -167,7 +173,7 @@ class Supervision {
 
  private:
   void Start(WorkerSlot& slot) {
-    slot.pid = Spawn(options_, listen_fd_, slot, log_);
+    slot.pid = Spawn(options_, listen_fd_, slot, hooks_, log_);
     slot.started_at = Clock::now();
   }
 
@@ -187,6 +193,7 @@ class Supervision {
               {"worker_pid", pid},
               {"signal", WIFSIGNALED(status) ? WTERMSIG(status) : 0},
               {"exit_code", WIFEXITED(status) ? WEXITSTATUS(status) : -1}});
+    if (hooks_.exited) hooks_.exited(slot.process_slot, *slot.group, !stopping_);
     if (stopping_) return;
     // A child that dies within a second of starting waits a second, so a crash loop does not spin.
     const bool crash_loop = crashed && Clock::now() - slot.started_at < std::chrono::seconds(1);
@@ -196,6 +203,7 @@ class Supervision {
   const SupervisorOptions& options_;
   const std::vector<ChildGroup>& groups_;
   const int listen_fd_;
+  const SupervisorHooks& hooks_;
   spdlog::logger& log_;
   std::vector<WorkerSlot> slots_;
   bool stopping_ = false;
@@ -204,7 +212,8 @@ class Supervision {
 
 }  // namespace
 
-int RunSupervisor(const SupervisorOptions& options, const std::vector<ChildGroup>& groups, spdlog::logger& log) {
+int RunSupervisor(const SupervisorOptions& options, const std::vector<ChildGroup>& groups, spdlog::logger& log,
+                  const SupervisorHooks& hooks) {
   const int listen_fd = OpenListenSocket(options.socket_path, log);
   if (listen_fd < 0) return 1;
 
@@ -214,7 +223,7 @@ int RunSupervisor(const SupervisorOptions& options, const std::vector<ChildGroup
   for (const int sig : {SIGCHLD, SIGTERM, SIGINT, SIGHUP}) sigaddset(&handled, sig);
   sigprocmask(SIG_BLOCK, &handled, nullptr);
 
-  Supervision supervision(options, groups, listen_fd, log);
+  Supervision supervision(options, groups, listen_fd, hooks, log);
   supervision.StartAll();
   LogEvent(log, LogLevel::kInfo,
            {{"type", "supervisor_started"}, {"children", supervision.Counts()}, {"socket", options.socket_path}});

@@ -106,13 +106,25 @@ void E2eTest::SetUp() {
 }
 
 std::unique_ptr<HttpsClient> E2eTest::NewClient() const {
-  return std::make_unique<HttpsClient>(env_.base_url, env_.ca_file);
+  auto client = std::make_unique<HttpsClient>(env_.base_url, env_.ca_file);
+  // Each client is its own address, as distinct users are: the test stacks trust 127.0.0.1 as
+  // a proxy (GW_TRUSTED_PROXIES), so the per-address limit of /register and /renew (10 a
+  // minute, as in production) applies per client instead of to the whole suite at once.
+  client->SetDefaultHeaders({{"X-Forwarded-For", RandomTestAddress()}});
+  return client;
 }
 
 bool E2eTest::Require(const std::string& value, const char* variable) {
   if (!value.empty()) return true;
   ADD_FAILURE() << variable << " is not set; run the e2e tests through `./gw test`";
   return false;
+}
+
+std::string RandomTestAddress() {
+  // 198.18.0.0/15: reserved for benchmarking (RFC 2544), never a real client.
+  const std::string hex = RandomHex(5);
+  const auto octet = [&](std::size_t at) { return std::to_string(std::stoi(hex.substr(at, 2), nullptr, 16)); };
+  return "198." + std::to_string(18 + std::stoi(hex.substr(4, 1), nullptr, 16) % 2) + "." + octet(0) + "." + octet(2);
 }
 
 Account E2eTest::RegisterUser(const std::string& prefix) {

@@ -43,6 +43,8 @@ StackEnv ReadStackEnv();
 std::string RandomEmail(const std::string& prefix = "user");
 /// n random lower-case hex digits.
 std::string RandomHex(std::size_t n);
+/// A random address in 198.18.0.0/15 (RFC 2544's benchmarking range), for X-Forwarded-For.
+std::string RandomTestAddress();
 
 struct Account {
   std::string email;  // as registered (already normalised)

@@ -101,6 +101,8 @@ HttpResponse HttpsClient::Request(const std::string& method, const std::string& 
   Check(curl_easy_setopt(curl, CURLOPT_HTTP_VERSION, static_cast<long>(CURL_HTTP_VERSION_1_1)), "CURLOPT_HTTP_VERSION");
   // TLS: always verified, against the stack's own CA file only.
   if (!ca_file_.empty()) Check(curl_easy_setopt(curl, CURLOPT_CAINFO, ca_file_.c_str()), "CURLOPT_CAINFO");
+  Check(curl_easy_setopt(curl, CURLOPT_INTERFACE, local_address_.empty() ? nullptr : local_address_.c_str()),
+        "CURLOPT_INTERFACE");
   Check(curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 1L), "CURLOPT_SSL_VERIFYPEER");
   Check(curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 2L), "CURLOPT_SSL_VERIFYHOST");
 
@@ -124,7 +126,13 @@ HttpResponse HttpsClient::Request(const std::string& method, const std::string& 
 
   curl_slist* list = nullptr;
   bool has_content_type = false;
-  for (const auto& [name, value] : headers) {
+  HeaderList all = headers;
+  for (const auto& [name, value] : default_headers_) {
+    const bool named = std::any_of(headers.begin(), headers.end(),
+                                   [&](const auto& header) { return Lower(header.first) == Lower(name); });
+    if (!named) all.emplace_back(name, value);
+  }
+  for (const auto& [name, value] : all) {
     has_content_type = has_content_type || Lower(name) == "content-type";
     const std::string line = value.empty() ? name + ";" : name + ": " + value;
     list = curl_slist_append(list, line.c_str());

@@ -46,12 +46,21 @@ class HttpsClient {
   /// POST with a JSON body and Content-Type: application/json.
   HttpResponse PostJson(const std::string& path, const nlohmann::json& body, HeaderList headers = {});
 
+  /// Connects from this local address (e.g. "127.0.0.2": all of 127/8 is loopback), to test
+  /// what nginx allows from which address.
+  void SetLocalAddress(std::string address) { local_address_ = std::move(address); }
+
+  /// Headers sent with every request that does not name the same header itself.
+  void SetDefaultHeaders(HeaderList headers) { default_headers_ = std::move(headers); }
+
   /// Percent-encodes a query-string value.
   static std::string Escape(const std::string& value);
 
  private:
   std::string base_url_;
   std::string ca_file_;
+  HeaderList default_headers_;
+  std::string local_address_;
   void* curl_ = nullptr;  // CURL*, reused so that keep-alive connections are reused
 };
 

@@ -1,4 +1,5 @@
 #include "fcgi/http/wrappers.hpp"
+#include "fcgi/http/rate_limiting.hpp"
 #include "job_fakes.hpp"
 
 #include <gtest/gtest.h>
@@ -482,6 +483,139 @@ TEST_F(WrappersTest, WithAccessLogRecordsTheErrorStatusAndNoRouteForUnknownPaths
   EXPECT_EQ(line.at("status"), 404);
   EXPECT_EQ(line.at("route"), "-");
   EXPECT_EQ(line.at("key_prefix"), "");
+}
+
+// --- WithRateLimit -------------------------------------------------------------------------
+
+/// Records what it was asked and answers from a script.
+class ScriptedStore : public domain::RateLimitStore {
+ public:
+  domain::RateDecision Acquire(std::string_view key, const domain::RateLimit& limit, std::int64_t cost) override {
+    keys.emplace_back(key);
+    limits.push_back(limit);
+    costs.push_back(cost);
+    return next;
+  }
+  std::vector<std::string> keys;
+  std::vector<domain::RateLimit> limits;
+  std::vector<std::int64_t> costs;
+  domain::RateDecision next{true, 41, 0ns, 5'400ms};
+};
+
+std::string RateLimitHeaderOf(const Response& response, const std::string& name) {
+  for (const auto& [key, value] : response.headers) {
+    if (key == name) return value;
+  }
+  return {};
+}
+
+class RateLimitingTest : public WrappersTest {
+ protected:
+  Response Call(const RateLimitPolicy& policy, Request& request) {
+    const Handler handler = WithRateLimit(limiting, policy, [this](Request&, Context&) {
+      ++inner_calls;
+      return Response{200, "application/json", {}, "{}"};
+    });
+    return handler(request, context);
+  }
+  static Request Authenticated(domain::PlanLimits limits) {
+    Request request;
+    request.principal = domain::Principal{42, "a@example.com", false, "ipfs_gw_x", "free", limits};
+    return request;
+  }
+
+  ScriptedStore store;
+  std::vector<std::string> limited;
+  RateLimiting limiting{store, [this](std::string_view policy) { limited.emplace_back(policy); }};
+  int inner_calls = 0;
+};
+
+TEST_F(RateLimitingTest, PerKeySpendsTheUsersPlanAndSaysWhereItStands) {
+  Request request = Authenticated({600, 100, 0});
+  const Response response = Call(RateLimitPolicy::PerKey(), request);
+  EXPECT_EQ(response.status, 200);
+  EXPECT_EQ(inner_calls, 1);
+  ASSERT_EQ(store.keys.size(), 1u);
+  EXPECT_EQ(store.keys[0], "key:42");
+  EXPECT_EQ(store.limits[0].count, 600);
+  EXPECT_EQ(store.limits[0].burst, 100);
+  EXPECT_EQ(store.limits[0].period, std::chrono::nanoseconds(1min));
+  EXPECT_EQ(RateLimitHeaderOf(response, "RateLimit-Policy"), "\"key\";q=100;w=10");
+  EXPECT_EQ(RateLimitHeaderOf(response, "RateLimit"), "\"key\";r=41;t=6");
+}
+
+TEST_F(RateLimitingTest, RefusalIs429WithRetryAfterAndTheInnerHandlerNeverRuns) {
+  store.next = {false, 0, 1'200ms, 60s};
+  Request request = Authenticated({100, 20, 0});
+  request.request_id = "req-9";
+  const Response response = Call(RateLimitPolicy::PerKey(), request);
+  EXPECT_EQ(response.status, 429);
+  EXPECT_EQ(inner_calls, 0);
+  EXPECT_EQ(RateLimitHeaderOf(response, "Retry-After"), "2");
+  EXPECT_EQ(RateLimitHeaderOf(response, "RateLimit"), "\"key\";r=0;t=60");
+  const auto body = nlohmann::json::parse(response.body);
+  EXPECT_EQ(body["error"]["code"], "rate_limited");
+  EXPECT_EQ(body["error"]["details"]["policy"], "key");
+  EXPECT_EQ(body["error"]["details"]["retry_after_seconds"], "2");
+  EXPECT_EQ(body["error"]["request_id"], "req-9");
+  EXPECT_EQ(limited, std::vector<std::string>{"key"});
+}
+
+TEST_F(RateLimitingTest, UnlimitedPlansAreNotCountedAtAll) {
+  Request request = Authenticated({0, 0, 0});
+  const Response response = Call(RateLimitPolicy::PerKey(), request);
+  EXPECT_EQ(response.status, 200);
+  EXPECT_TRUE(store.keys.empty());
+  EXPECT_EQ(RateLimitHeaderOf(response, "RateLimit"), "");
+}
+
+TEST_F(RateLimitingTest, PerClientAddressUsesTheResolvedAddress) {
+  Request request;
+  request.remote_addr = "127.0.0.1";
+  request.client_address = "198.51.100.4";
+  Call(RateLimitPolicy::PerClientAddress({10, 1min, 10}), request);
+  ASSERT_EQ(store.keys.size(), 1u);
+  EXPECT_EQ(store.keys[0], "ip:198.51.100.4");
+}
+
+TEST_F(RateLimitingTest, UploadBudgetCostsTheBodyLength) {
+  Request request = Authenticated({600, 100, 1'000'000});
+  request.params = {{"CONTENT_LENGTH", "12345"}};
+  const Response response = Call(RateLimitPolicy::UploadBudget(), request);
+  ASSERT_EQ(store.costs.size(), 1u);
+  EXPECT_EQ(store.keys[0], "upload:42");
+  EXPECT_EQ(store.costs[0], 12345);
+  EXPECT_EQ(store.limits[0].burst, 1'000'000);
+  EXPECT_EQ(store.limits[0].period, std::chrono::nanoseconds(24h));
+  EXPECT_EQ(RateLimitHeaderOf(response, "RateLimit-Policy"), "\"upload\";q=1000000;w=86400;qu=\"content-bytes\"");
+}
+
+TEST_F(RateLimitingTest, TwoPoliciesOnOneRouteShareTheHeaders) {
+  Request request = Authenticated({600, 100, 1'000'000});
+  const Handler inner = [](Request&, Context&) { return Response{201, "application/json", {}, "{}"}; };
+  const Handler both = WithRateLimit(limiting, RateLimitPolicy::PerKey(),
+                                     WithRateLimit(limiting, RateLimitPolicy::UploadBudget(), inner));
+  const Response response = both(request, context);
+  EXPECT_EQ(RateLimitHeaderOf(response, "RateLimit-Policy"),
+            "\"upload\";q=1000000;w=86400;qu=\"content-bytes\", \"key\";q=100;w=10");
+}
+
+TEST_F(RateLimitingTest, ClientErrorsOfTheInnerHandlerStillCarryTheHeaders) {
+  Request request = Authenticated({600, 100, 0});
+  const Handler handler = WithRateLimit(limiting, RateLimitPolicy::PerKey(), [](Request&, Context&) -> Response {
+    throw domain::Error(domain::ErrorCode::kNotFound);
+  });
+  const Response response = handler(request, context);
+  EXPECT_EQ(response.status, 404);
+  EXPECT_NE(RateLimitHeaderOf(response, "RateLimit"), "");
+}
+
+TEST_F(RateLimitingTest, DisabledAddsNothing) {
+  RateLimiting off{store, {}, false};
+  Request request = Authenticated({1, 1, 0});
+  const Handler handler = WithRateLimit(off, RateLimitPolicy::PerKey(), [](Request&, Context&) { return Response{}; });
+  EXPECT_EQ(handler(request, context).status, 200);
+  EXPECT_TRUE(store.keys.empty());
 }
 
 }  // namespace

@@ -1,12 +1,27 @@
 #pragma once
 /// @file One factory per route; each lives in the file named after its method and path.
 
+#include <string>
+
 #include "domain/accounts.hpp"
 #include "domain/content_service.hpp"
 #include "domain/usage_counter.hpp"
 #include "fcgi/http/router.hpp"
 
+namespace gw::pool {
+class PoolMetrics;
+}
+
 namespace gw::web::handlers {
+
+/// What GET /metrics reports besides the shared counters.
+struct MetricsEndpoint {
+  pool::PoolMetrics* metrics = nullptr;  //!< null: metrics are off and the route does not exist
+  std::string backend;                   //!< "local" or "filebase"
+  std::string version;
+  std::string commit;
+  std::string store_dir;  //!< its filesystem's free space is reported
+};
 
 Handler GetHealth();
 Handler GetHealthReady();
@@ -25,5 +40,6 @@ Handler PostUnpinCid(domain::ContentService& content);
 Handler GetUsage(domain::ContentService& content, domain::UsageCounter& usage);
 Handler GetTasks();
 Handler GetTasksIdStatus();
+Handler GetMetrics(const MetricsEndpoint& endpoint, const Router& router);
 
 }  // namespace gw::web::handlers
