@@ -80,6 +80,8 @@ render_nginx() {
     limit_zone="limit_req_zone \$binary_remote_addr zone=gw_perip:10m rate=${GW_NGINX_RATE};"
     limit_req="limit_req zone=gw_perip burst=${GW_NGINX_BURST:-100} nodelay; limit_req_status 429;"
   fi
+  local monitoring_http="# no monitoring (./gw up --with-monitoring adds nginx's stub_status on loopback)"
+  (( MONITORING )) && monitoring_http="include $conf/snippets/stub-status.conf;"
   local -a subst=(
     USER_LINE "$user_line"
     WORKER_PROCESSES "${GW_NGINX_WORKERS:-auto}"
@@ -104,6 +106,8 @@ render_nginx() {
     DOCS_DIR "$REPO/docs"
     LIMIT_REQ_ZONE "$limit_zone"
     LIMIT_REQ "$limit_req"
+    NGINX_STATUS_PORT "$NGINX_STATUS_PORT"
+    MONITORING_HTTP "$monitoring_http"
   )
   filebase_nginx_subst
   local -a sedargs=() i
