@@ -121,7 +121,7 @@ load_stack_env() {
   [[ -f $f ]] || return 0
   while IFS='=' read -r k v; do
     case $k in
-      GW_HTTPS_PORT|GW_HTTP_PORT|GW_PG_PORT|GW_LISTEN_ADDR|GW_TLS_CERT|GW_TLS_KEY)
+      GW_*_PORT|GW_LISTEN_ADDR|GW_TLS_CERT|GW_TLS_KEY)   # the stack's and monitoring's ports
         if [[ -z ${!k:-} ]]; then printf -v "$k" '%s' "$v"; fi ;;
     esac
   done <"$f"
@@ -134,6 +134,13 @@ save_stack_env() {
     echo "GW_PG_PORT=$PG_PORT"
     echo "GW_LISTEN_ADDR=$LISTEN_ADDR"
     if [[ -n ${GW_TLS_CERT:-} ]]; then echo "GW_TLS_CERT=$TLS_CERT"; echo "GW_TLS_KEY=$TLS_KEY"; fi
+    if (( MONITORING )); then
+      echo "GW_PROMETHEUS_PORT=$PROMETHEUS_PORT"
+      echo "GW_NGINX_STATUS_PORT=$NGINX_STATUS_PORT"
+      echo "GW_NGINX_EXPORTER_PORT=$NGINX_EXPORTER_PORT"
+      echo "GW_POSTGRES_EXPORTER_PORT=$POSTGRES_EXPORTER_PORT"
+      echo "GW_NODE_EXPORTER_PORT=$NODE_EXPORTER_PORT"
+    fi
   } >"$VAR_DIR/stack.env"
 }
 
@@ -148,7 +155,7 @@ set_layout() {
     # local (empty) copies hide the overrides from the assignments below, in this function only
     local GW_LOG_DIR="" GW_RUN_DIR="" GW_STORE_DIR="" GW_FCGI_SOCKET="" GW_MIGRATIONS_DIR="" \
       GW_BUILD_DIR="" GW_PG_PORT="" GW_HTTPS_PORT="" GW_HTTP_PORT="" GW_LISTEN_ADDR="" \
-      GW_TLS_CERT="" GW_TLS_KEY="" GW_MAX_UPLOAD_BYTES="" GW_STORAGE=""
+      GW_TLS_CERT="" GW_TLS_KEY="" GW_MAX_UPLOAD_BYTES="" GW_STORAGE="" GW_NGINX_STATUS_PORT=""
     TEST_MODE=1
     root=$2 logs=$2/logs build=$3 listen_addr=127.0.0.1
     pg_port=$(( 56000 + RANDOM % 1000 ))   # only names the socket (no TCP), in a private dir
@@ -182,6 +189,14 @@ set_layout() {
   [[ $MAX_UPLOAD_BYTES =~ ^[1-9][0-9]{0,12}$ ]] || die "GW_MAX_UPLOAD_BYTES must be a positive number of bytes"
   ADMIN_KEY_FILE=$root/admin.key
   PG_DIR=$root/pg             # the persistent stack's may be moved by choose_pg_dir
+  # monitoring (`up --with-monitoring` sets MONITORING=1; never in a test stack): loopback ports,
+  # away from the Debian exporters' own defaults (9090, 9100, 9113, 9187)
+  MONITORING=0
+  NGINX_STATUS_PORT=${GW_NGINX_STATUS_PORT:-19080}
+  PROMETHEUS_PORT=${GW_PROMETHEUS_PORT:-19090}
+  NODE_EXPORTER_PORT=${GW_NODE_EXPORTER_PORT:-19100}
+  NGINX_EXPORTER_PORT=${GW_NGINX_EXPORTER_PORT:-19113}
+  POSTGRES_EXPORTER_PORT=${GW_POSTGRES_EXPORTER_PORT:-19187}
   pg_paths
 }
 

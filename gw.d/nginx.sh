@@ -95,6 +95,8 @@ render_nginx() {
     [[ $net =~ ^[0-9a-fA-F:.]+(/[0-9]{1,3})?$ ]] || die "GW_METRICS_ALLOW: '$net' is not an address or network"
     metrics_allow+=" allow $net;"
   done
+  local monitoring_http="# no monitoring (./gw up --with-monitoring adds nginx's stub_status on loopback)"
+  (( MONITORING )) && monitoring_http="include $conf/snippets/stub-status.conf;"
   local -a subst=(
     USER_LINE "$user_line"
     WORKER_PROCESSES "${GW_NGINX_WORKERS:-auto}"
@@ -120,6 +122,8 @@ render_nginx() {
     LIMIT_REQ_ZONE "$limit_zone"
     LIMIT_REQ "$limit_req"
     METRICS_ALLOW "$metrics_allow"
+    NGINX_STATUS_PORT "$NGINX_STATUS_PORT"
+    MONITORING_HTTP "$monitoring_http"
   )
   filebase_nginx_subst
   local -a sedargs=() i
