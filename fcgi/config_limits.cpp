@@ -55,16 +55,15 @@ std::string ReadRedisUrl(const EnvLookup& env) {
 void LoadLimitsAndMetricsConfig(const EnvLookup& env, Config& config) {
   RateLimitConfig& limits = config.rate_limits;
   limits.enabled = ReadSwitch(env, "GW_RATE_LIMITS", limits.enabled);
-  limits.per_address_per_minute = static_cast<std::int64_t>(
-      ReadUnsigned(env, "GW_RATE_LIMIT_ADDRESS_PER_MINUTE", static_cast<std::uint64_t>(limits.per_address_per_minute),
-                   1, 1'000'000));
+  limits.per_address_per_minute =
+      static_cast<std::int64_t>(ReadUnsigned(env, "GW_RATE_LIMIT_ADDRESS_PER_MINUTE",
+                                             static_cast<std::uint64_t>(limits.per_address_per_minute), 1, 1'000'000));
   limits.per_address_burst = static_cast<std::int64_t>(ReadUnsigned(
       env, "GW_RATE_LIMIT_ADDRESS_BURST", static_cast<std::uint64_t>(limits.per_address_burst), 1, 1'000'000));
   limits.trusted_proxies = ReadNetworks(env, "GW_TRUSTED_PROXIES");
   limits.redis_url = ReadRedisUrl(env);
-  limits.redis_timeout = std::chrono::milliseconds(
-      ReadUnsigned(env, "GW_RATE_LIMIT_REDIS_TIMEOUT_MS", static_cast<std::uint64_t>(limits.redis_timeout.count()), 10,
-                   10'000));
+  limits.redis_timeout = std::chrono::milliseconds(ReadUnsigned(
+      env, "GW_RATE_LIMIT_REDIS_TIMEOUT_MS", static_cast<std::uint64_t>(limits.redis_timeout.count()), 10, 10'000));
   limits.table_slots = ReadUnsigned(env, "GW_RATE_LIMIT_TABLE_SLOTS", limits.table_slots, 1024, 1u << 24);
   config.metrics_enabled = ReadSwitch(env, "GW_METRICS", config.metrics_enabled);
 }

@@ -12,9 +12,7 @@ namespace {
 using domain::Error;
 using domain::ErrorCode;
 
-std::int64_t CeilSeconds(std::chrono::nanoseconds duration) {
-  return (duration.count() + 999'999'999) / 1'000'000'000;
-}
+std::int64_t CeilSeconds(std::chrono::nanoseconds duration) { return (duration.count() + 999'999'999) / 1'000'000'000; }
 
 const domain::Principal& PrincipalOf(const Request& request, const std::string& policy) {
   if (!request.principal) throw std::logic_error("rate-limit policy '" + policy + "' needs WithApiKey outside it");
@@ -106,9 +104,10 @@ Handler WithRateLimit(const RateLimiting& limiting, RateLimitPolicy policy, Hand
     if (!decision.allowed) {
       if (limiting.on_limited) limiting.on_limited(policy.Name());
       const auto retry_after = std::max<std::int64_t>(1, CeilSeconds(decision.retry_after));
-      Response refused = ErrorResponse(
-          Error(ErrorCode::kRateLimited, {}, {{"policy", policy.Name()}, {"retry_after_seconds", std::to_string(retry_after)}}),
-          request.request_id);
+      Response refused =
+          ErrorResponse(Error(ErrorCode::kRateLimited, {},
+                              {{"policy", policy.Name()}, {"retry_after_seconds", std::to_string(retry_after)}}),
+                        request.request_id);
       add_headers(refused);
       return refused;
     }

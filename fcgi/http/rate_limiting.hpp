@@ -14,7 +14,7 @@ namespace gw::web {
 struct RateLimiting {
   domain::RateLimitStore& store;
   std::function<void(std::string_view policy)> on_limited;  //!< counts 429s (metrics)
-  bool enabled = true;  //!< false: WithRateLimit adds nothing (GW_RATE_LIMITS=off)
+  bool enabled = true;                                      //!< false: WithRateLimit adds nothing (GW_RATE_LIMITS=off)
 };
 
 /// Which budget a route spends. The name appears in the headers, in the 429's details and in

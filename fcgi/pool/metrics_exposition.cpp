@@ -56,10 +56,10 @@ void AddHttp(const Scrape& scrape, std::vector<MetricFamily>& out) {
   const MetricsBlock& block = scrape.metrics.Read();
   auto requests = Family("gw_http_requests_total", "Requests answered by the app, by route, method and status",
                          MetricType::Counter);
-  auto latency = Family("gw_http_request_duration_seconds", "Time the app took to answer, by route",
-                        MetricType::Histogram);
-  auto bytes_in = Family("gw_http_request_bytes_total", "Request body bytes received by the app, by route",
-                         MetricType::Counter);
+  auto latency =
+      Family("gw_http_request_duration_seconds", "Time the app took to answer, by route", MetricType::Histogram);
+  auto bytes_in =
+      Family("gw_http_request_bytes_total", "Request body bytes received by the app, by route", MetricType::Counter);
   auto bytes_out = Family("gw_http_response_bytes_total",
                           "Response body bytes written by the app, by route (files nginx sends after "
                           "X-Accel-Redirect are in nginx's own counts)",
@@ -103,8 +103,7 @@ void AddUploadsAndStorage(const Scrape& scrape, std::vector<MetricFamily>& out) 
   const std::string backend(scrape.backend);
   auto uploads = Family("gw_uploads_total", "Uploads by storage backend and outcome", MetricType::Counter);
   for (std::size_t i = 0; i < kUploadOutcomes.size(); ++i) {
-    AddCounter(uploads, {{"backend", backend}, {"outcome", std::string(kUploadOutcomes[i])}},
-               Load(block.uploads[i]));
+    AddCounter(uploads, {{"backend", backend}, {"outcome", std::string(kUploadOutcomes[i])}}, Load(block.uploads[i]));
   }
   auto upload_bytes =
       Family("gw_upload_bytes_total", "Bytes of uploads stored or queued, by backend", MetricType::Counter);
@@ -124,8 +123,8 @@ void AddUploadsAndStorage(const Scrape& scrape, std::vector<MetricFamily>& out) 
   AddCounter(retries, {{"backend", backend}}, Load(block.storage_retries));
   for (auto* family : {&uploads, &upload_bytes, &breaker, &retries}) out.push_back(std::move(*family));
   if (scrape.store_disk) {
-    auto free_bytes = Family("gw_store_disk_free_bytes", "Bytes available on the content store's filesystem",
-                             MetricType::Gauge);
+    auto free_bytes =
+        Family("gw_store_disk_free_bytes", "Bytes available on the content store's filesystem", MetricType::Gauge);
     AddGauge(free_bytes, {}, static_cast<double>(scrape.store_disk->free_bytes));
     auto size_bytes = Family("gw_store_disk_size_bytes", "Size of the content store's filesystem", MetricType::Gauge);
     AddGauge(size_bytes, {}, static_cast<double>(scrape.store_disk->size_bytes));
@@ -141,8 +140,8 @@ void AddJobs(const Scrape& scrape, std::vector<MetricFamily>& out) {
   for (const auto& count : stats.by_type_and_state) {
     AddGauge(jobs, {{"state", count.state}, {"type", count.type}}, static_cast<double>(count.count));
   }
-  auto depth = Family("gw_job_queue_depth", "Jobs waiting to run (queued, or failed and waiting to retry)",
-                      MetricType::Gauge);
+  auto depth =
+      Family("gw_job_queue_depth", "Jobs waiting to run (queued, or failed and waiting to retry)", MetricType::Gauge);
   AddGauge(depth, {}, static_cast<double>(stats.queued + stats.failed));
   auto oldest = Family("gw_job_queue_oldest_wait_seconds", "How long the longest-waiting runnable job has been due",
                        MetricType::Gauge);
@@ -158,16 +157,16 @@ void AddPoolAndLimits(const Scrape& scrape, std::vector<MetricFamily>& out) {
   for (std::size_t i = 0; i < kLimitPolicies.size(); ++i) {
     AddCounter(limited, {{"policy", std::string(kLimitPolicies[i])}}, Load(block.rate_limited[i]));
   }
-  auto store_errors = Family("gw_rate_limit_store_errors_total",
-                             "Failed calls to the shared rate-limit store (Redis); the host's own limit applied",
-                             MetricType::Counter);
+  auto store_errors =
+      Family("gw_rate_limit_store_errors_total",
+             "Failed calls to the shared rate-limit store (Redis); the host's own limit applied", MetricType::Counter);
   AddCounter(store_errors, {}, Load(block.rate_limit_store_errors));
-  auto table_full = Family("gw_rate_limit_table_full_total",
-                           "Requests let through because the host's rate-limit table had no free slot",
-                           MetricType::Counter);
+  auto table_full =
+      Family("gw_rate_limit_table_full_total",
+             "Requests let through because the host's rate-limit table had no free slot", MetricType::Counter);
   AddCounter(table_full, {}, Load(block.rate_limit_table_full));
-  auto restarts = Family("gw_worker_restarts_total", "Child processes replaced after they exited, by group",
-                         MetricType::Counter);
+  auto restarts =
+      Family("gw_worker_restarts_total", "Child processes replaced after they exited, by group", MetricType::Counter);
   auto workers = Family("gw_workers", "Child processes alive, by group", MetricType::Gauge);
   std::array<int, kProcessGroups.size()> alive{};
   for (const auto& process : block.processes) {
@@ -180,8 +179,8 @@ void AddPoolAndLimits(const Scrape& scrape, std::vector<MetricFamily>& out) {
     AddCounter(restarts, {{"group", std::string(kProcessGroups[i])}}, Load(block.restarts[i]));
     AddGauge(workers, {{"group", std::string(kProcessGroups[i])}}, alive[i]);
   }
-  auto connections = Family("gw_pg_connections", "The app's PostgreSQL connections (its role), by state",
-                            MetricType::Gauge);
+  auto connections =
+      Family("gw_pg_connections", "The app's PostgreSQL connections (its role), by state", MetricType::Gauge);
   for (const auto& [state, count] : scrape.pg_connections) {
     AddGauge(connections, {{"state", state}}, static_cast<double>(count));
   }

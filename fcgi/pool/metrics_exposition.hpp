@@ -25,7 +25,7 @@ struct Scrape {
   std::string_view backend;                     //!< "local" or "filebase"
   std::string_view version;
   std::string_view commit;
-  std::optional<domain::QueueStats> jobs;  //!< nullopt when the database did not answer
+  std::optional<domain::QueueStats> jobs;                            //!< nullopt when the database did not answer
   std::vector<std::pair<std::string, std::int64_t>> pg_connections;  //!< by pg_stat_activity state
   std::optional<DiskSpace> store_disk;
 };

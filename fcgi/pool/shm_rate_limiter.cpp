@@ -67,8 +67,8 @@ ShmRateLimiter::Slot* ShmRateLimiter::Find(std::uint64_t hash, std::int64_t now_
   return nullptr;
 }
 
-domain::RateDecision ShmRateLimiter::AcquireAt(std::string_view key, const domain::RateLimit& limit,
-                                               std::int64_t cost, std::int64_t now_ns) {
+domain::RateDecision ShmRateLimiter::AcquireAt(std::string_view key, const domain::RateLimit& limit, std::int64_t cost,
+                                               std::int64_t now_ns) {
   if (limit.Unlimited()) return {true, limit.burst, {}, {}};
   const std::uint64_t hash = HashOf(key);
   const std::uint64_t tag = TagOf(hash);

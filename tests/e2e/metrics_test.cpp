@@ -118,8 +118,8 @@ TEST_F(Metrics, RateLimitRefusalsAreCounted) {
   const std::string address = RandomTestAddress();
   int refused = 0;
   for (int i = 0; i < 12; ++i) {
-    const auto response = Client().PostJson("/renew", {{"email", RandomEmail("m")}, {"password", "x"}},
-                                            {{"X-Forwarded-For", address}});
+    const auto response =
+        Client().PostJson("/renew", {{"email", RandomEmail("m")}, {"password", "x"}}, {{"X-Forwarded-For", address}});
     if (response.status == 429) ++refused;
   }
   EXPECT_EQ(refused, 2);

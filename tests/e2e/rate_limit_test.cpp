@@ -18,12 +18,11 @@ class RateLimits : public E2eTest {
  protected:
   /// Puts `email` on the free plan with its own per-minute limit and burst.
   void LimitUser(const std::string& email, int per_minute, int burst) {
-    const auto response =
-        Client().Request("PUT", "/admin/users/" + HttpsClient::Escape(email) + "/plan",
-                         {{"X-API-Key", env_.admin_key}, {"Content-Type", "application/json"}},
-                         nlohmann::json{{"plan", "free"},
-                                        {"overrides", {{"requests_per_minute", per_minute}, {"burst", burst}}}}
-                             .dump());
+    const auto response = Client().Request(
+        "PUT", "/admin/users/" + HttpsClient::Escape(email) + "/plan",
+        {{"X-API-Key", env_.admin_key}, {"Content-Type", "application/json"}},
+        nlohmann::json{{"plan", "free"}, {"overrides", {{"requests_per_minute", per_minute}, {"burst", burst}}}}
+            .dump());
     ASSERT_EQ(response.status, 200) << response.Describe();
   }
 
@@ -78,8 +77,8 @@ TEST_F(RateLimits, OneBudgetHoldsExactlyAcrossTheWorkerPool) {
   const auto user = RegisterUser("limited");
   LimitUser(user.email, 100, 20);  // before the key's first use, so no worker has it cached
   const Outcome outcome = Burst(user.api_key, 30, 10);
-  ASSERT_TRUE(outcome.unexpected.empty()) << outcome.unexpected.size() << " unexpected, first "
-                                          << outcome.unexpected.front();
+  ASSERT_TRUE(outcome.unexpected.empty())
+      << outcome.unexpected.size() << " unexpected, first " << outcome.unexpected.front();
   const double seconds = std::chrono::duration<double>(outcome.elapsed).count();
   const int refilled = static_cast<int>(seconds / 0.6) + 1;
   EXPECT_GE(outcome.ok, 20) << "the burst must be available in full";
@@ -101,9 +100,9 @@ TEST_F(RateLimits, OneBudgetHoldsExactlyAcrossTheWorkerPool) {
 TEST_F(RateLimits, TheEleventhRegistrationFromOneAddressWithinAMinuteIsRefused) {
   const std::string address = RandomTestAddress();
   for (int i = 1; i <= 11; ++i) {
-    const auto response = Client().PostJson(
-        "/register", {{"email", RandomEmail("perip")}, {"password", "correct horse battery staple"}},
-        {{"X-Forwarded-For", address}});
+    const auto response =
+        Client().PostJson("/register", {{"email", RandomEmail("perip")}, {"password", "correct horse battery staple"}},
+                          {{"X-Forwarded-For", address}});
     if (i <= 10) {
       ASSERT_EQ(response.status, 201) << "registration " << i << ": " << response.Describe();
       EXPECT_EQ(response.Header("RateLimit-Policy").value_or(""), "\"ip\";q=10;w=60");
@@ -116,8 +115,9 @@ TEST_F(RateLimits, TheEleventhRegistrationFromOneAddressWithinAMinuteIsRefused) 
     }
   }
   // Another address is not affected.
-  const auto other = Client().PostJson("/register", {{"email", RandomEmail("perip")}, {"password", "correct horse battery staple"}},
-                                       {{"X-Forwarded-For", RandomTestAddress()}});
+  const auto other =
+      Client().PostJson("/register", {{"email", RandomEmail("perip")}, {"password", "correct horse battery staple"}},
+                        {{"X-Forwarded-For", RandomTestAddress()}});
   EXPECT_EQ(other.status, 201) << other.Describe();
 }
 
@@ -128,8 +128,10 @@ TEST_F(RateLimits, PasswordGuessingOnRenewIsSlowedPerAddress) {
   for (int i = 0; i < 12; ++i) {
     const auto response = Client().PostJson("/renew", {{"email", user.email}, {"password", "wrong password guess"}},
                                             {{"X-Forwarded-For", address}});
-    if (response.status == 429) ++refused;
-    else EXPECT_EQ(response.status, 401) << response.Describe();
+    if (response.status == 429)
+      ++refused;
+    else
+      EXPECT_EQ(response.status, 401) << response.Describe();
   }
   EXPECT_EQ(refused, 2);
 }

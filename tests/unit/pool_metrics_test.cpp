@@ -16,8 +16,8 @@ namespace {
 const std::vector<std::string> kRoutes{"/health", "/retrieve/{cid}"};
 
 std::string Render(const PoolMetrics& metrics, std::optional<domain::QueueStats> jobs = std::nullopt) {
-  return RenderPrometheusText(
-      Scrape{metrics, kRoutes, "local", "1.2.3", "abc123", std::move(jobs), {{"active", 2}, {"idle", 5}}, DiskSpace{10, 100}});
+  return RenderPrometheusText(Scrape{
+      metrics, kRoutes, "local", "1.2.3", "abc123", std::move(jobs), {{"active", 2}, {"idle", 5}}, DiskSpace{10, 100}});
 }
 
 bool Has(const std::string& text, const std::string& line) { return text.find(line + "\n") != std::string::npos; }
@@ -39,8 +39,8 @@ TEST(PoolMetrics, CountsRequestsByRouteMethodAndStatus) {
 
 TEST(PoolMetrics, LatencyIsACumulativeHistogramInSeconds) {
   PoolMetrics metrics;
-  metrics.RecordRequest(0, "GET", 200, 300, 0, 0);     // 0.0003 s: first bucket
-  metrics.RecordRequest(0, "GET", 200, 1000, 0, 0);    // exactly 0.001 s: "le" includes it
+  metrics.RecordRequest(0, "GET", 200, 300, 0, 0);         // 0.0003 s: first bucket
+  metrics.RecordRequest(0, "GET", 200, 1000, 0, 0);        // exactly 0.001 s: "le" includes it
   metrics.RecordRequest(0, "GET", 200, 20'000'000, 0, 0);  // 20 s: only +Inf
   const std::string text = Render(metrics);
   EXPECT_TRUE(Has(text, R"(gw_http_request_duration_seconds_bucket{route="/health",le="0.0005"} 1)")) << text;

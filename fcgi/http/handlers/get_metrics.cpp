@@ -30,9 +30,9 @@ Handler GetMetrics(const MetricsEndpoint& endpoint, const Router& router) {
       if (context.database_connections) connections = context.database_connections();
     } catch (const domain::Error&) {
     }
-    const pool::Scrape scrape{*endpoint.metrics, router.Patterns(), endpoint.backend,
-                              endpoint.version,  endpoint.commit,   std::move(jobs),
-                              std::move(connections), DiskSpaceOf(endpoint.store_dir)};
+    const pool::Scrape scrape{
+        *endpoint.metrics, router.Patterns(), endpoint.backend,       endpoint.version,
+        endpoint.commit,   std::move(jobs),   std::move(connections), DiskSpaceOf(endpoint.store_dir)};
     Response response;
     response.content_type = std::string(pool::kPrometheusContentType);
     response.body = pool::RenderPrometheusText(scrape);
