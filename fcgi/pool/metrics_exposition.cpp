@@ -5,7 +5,10 @@
 #include <prometheus/text_serializer.h>
 
 #include <algorithm>
+#include <map>
 #include <sstream>
+
+#include "domain/job_payloads.hpp"
 
 namespace gw::pool {
 namespace {
@@ -137,8 +140,16 @@ void AddJobs(const Scrape& scrape, std::vector<MetricFamily>& out) {
   if (!scrape.jobs) return;  // the database did not answer: no stale or made-up numbers
   const domain::QueueStats& stats = *scrape.jobs;
   auto jobs = Family("gw_jobs", "Jobs in the queue by type and state", MetricType::Gauge);
-  for (const auto& count : stats.by_type_and_state) {
-    AddGauge(jobs, {{"state", count.state}, {"type", count.type}}, static_cast<double>(count.count));
+  // Every known type in every state, zeros included: a series that appears only once it is
+  // non-zero makes rate() and alerts on it blind to its first change.
+  std::map<std::pair<std::string, std::string>, std::int64_t> counts;
+  for (const auto type : {domain::kUploadJob, domain::kPinJob}) {
+    for (const auto state : {"queued", "running", "succeeded", "failed", "dead"})
+      counts[{std::string(type), state}] = 0;
+  }
+  for (const auto& count : stats.by_type_and_state) counts[{count.type, count.state}] = count.count;
+  for (const auto& [key, count] : counts) {
+    AddGauge(jobs, {{"state", key.second}, {"type", key.first}}, static_cast<double>(count));
   }
   auto depth =
       Family("gw_job_queue_depth", "Jobs waiting to run (queued, or failed and waiting to retry)", MetricType::Gauge);

@@ -6,6 +6,8 @@
 #include <atomic>
 #include <cerrno>
 #include <fstream>
+#include <iterator>
+#include <string>
 #include <mutex>
 #include <random>
 #include <thread>
@@ -196,6 +198,31 @@ TEST_F(Workers, UsageCountIsExactUnderLoadAcrossASigterm) {
   EXPECT_TRUE(exact) << "usage_count grew by " << seen - before << ", expected " << kRequests;
   std::this_thread::sleep_for(1500ms);  // one more flush interval: nothing may be counted twice
   EXPECT_EQ(admin_view(), before + kRequests);
+}
+
+// `ps` tells the processes apart, as it does nginx's and PostgreSQL's.
+TEST_F(Workers, ProcessTitlesSayWhatEachProcessIs) {
+  ASSERT_TRUE(Require(env_.run_dir, "GW_TEST_RUN_DIR"));
+  const auto title = [](pid_t pid) {
+    std::ifstream in("/proc/" + std::to_string(pid) + "/cmdline");
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    return text.substr(0, text.find('\0'));
+  };
+  const pid_t worker = ReadPid(1);
+  ASSERT_TRUE(Alive(worker));
+  EXPECT_EQ(title(worker), "ipfs-gateway: worker 1");
+  std::ifstream job_pid_file(env_.run_dir + "/job-worker-0.pid");
+  pid_t job_worker = -1;
+  ASSERT_TRUE(job_pid_file >> job_worker);
+  EXPECT_EQ(title(job_worker), "ipfs-gateway: job-worker 0");
+  const pid_t supervisor = [&] {
+    std::ifstream status("/proc/" + std::to_string(worker) + "/status");
+    for (std::string line; std::getline(status, line);) {
+      if (line.rfind("PPid:", 0) == 0) return static_cast<pid_t>(std::stol(line.substr(5)));
+    }
+    return pid_t{-1};
+  }();
+  EXPECT_EQ(title(supervisor), "ipfs-gateway: supervisor");
 }
 
 }  // namespace
