@@ -32,6 +32,13 @@ struct FilebaseConfig {
   std::chrono::seconds breaker_open{60};      //!< how long a breaker refuses calls after 5 failures in a row
 };
 
+/// Rate limiting. Without a Redis URL each host enforces its own limits (its workers share them
+/// in memory); with one, every host points at the same Redis and the limits hold across them.
+struct RateLimitConfig {
+  std::string redis_url;                         //!< the shared store; empty: none (see README)
+  std::chrono::milliseconds redis_timeout{200};  //!< connect, each command: Redis must never slow a request
+};
+
 struct Config {
   std::string database_url;  //!< libpq connection string
   std::string key_pepper;    //!< secret for API key HMACs (never logged)
@@ -59,6 +66,7 @@ struct Config {
   int job_concurrency = 2;  //!< jobs one job worker runs at once
   int job_max_attempts = 5;
   std::chrono::seconds job_lease{30};  //!< a job whose worker stopped heartbeating is retaken after this
+  RateLimitConfig rate_limit;
 };
 
 /// Thrown with one line that names the variable and what is wrong with it.
@@ -73,7 +81,8 @@ using EnvLookup = std::function<std::optional<std::string>(std::string_view name
 /// GW_KEY_PEPPER), GW_FCGI_SOCKET, GW_WORKERS, GW_THREADS, GW_LOG_DIR, GW_RUN_DIR,
 /// GW_LOG_LEVEL, GW_MIGRATIONS_DIR, GW_STORE_DIR, GW_STORAGE (and the Filebase settings),
 /// GW_CID_PROFILE, GW_DRAIN_TIMEOUT_S, GW_KEY_CACHE_TTL_MS, GW_MAX_UPLOAD_BYTES, GW_ASYNC_THRESHOLD,
-/// GW_JOB_WORKERS, GW_JOB_CONCURRENCY, GW_JOB_MAX_ATTEMPTS, GW_JOB_LEASE_S.
+/// GW_JOB_WORKERS, GW_JOB_CONCURRENCY, GW_JOB_MAX_ATTEMPTS, GW_JOB_LEASE_S,
+/// GW_RATE_LIMIT_REDIS_URL, GW_RATE_LIMIT_REDIS_TIMEOUT_MS.
 /// With `need_server` (the `serve` command) GW_FCGI_SOCKET is required; CLI commands do without.
 Config LoadConfig(const EnvLookup& env, unsigned hardware_threads, bool need_server);
 
