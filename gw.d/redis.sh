@@ -68,6 +68,7 @@ redis_start() {
 
 redis_stop() {
   local pid
+  redis_paths
   pid=$(redis_pid)
   [[ -n $pid ]] && stop_pid redis-server "$pid" TERM redis-server
   rm -f "$REDIS_PID_FILE"
