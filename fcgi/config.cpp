@@ -1,5 +1,8 @@
 #include "fcgi/config.hpp"
 
+#include <Poco/Exception.h>
+#include <Poco/URI.h>
+
 #include <algorithm>
 #include <charconv>
 #include <fstream>
@@ -68,6 +71,42 @@ std::string ReadPepper(const EnvLookup& env) {
     throw ConfigError("GW_KEY_PEPPER_FILE (or GW_KEY_PEPPER) must provide a secret of at least 32 characters");
   }
   return pepper;
+}
+
+// GW_RATE_LIMIT_REDIS_URL: its shape is checked here, so that a typo stops the start instead of
+// sending every request to the host's own limits (persistence/redis_rate_limiter.cpp connects).
+// Messages show the URL without its user info: it may hold a password.
+std::string ReadRedisUrl(const EnvLookup& env) {
+  constexpr std::string_view kName = "GW_RATE_LIMIT_REDIS_URL";
+  const std::string url = env(kName).value_or("");
+  if (url.empty()) return url;
+  const std::string expected =
+      "redis://[[user]:password@]host[:port][/db] or redis+unix://[[user]:password@]/path/to/redis.sock[?db=N]";
+  Poco::URI uri;
+  try {
+    uri = Poco::URI(url);
+  } catch (const Poco::Exception&) {
+    throw ConfigError(std::string(kName) + " must be " + expected + " (not a valid URL)");
+  }
+  const std::string shown = "'" + uri.getScheme() + "://" + uri.getHost() + uri.getPath() + "'";
+  const auto is_number = [](std::string_view s) {
+    return !s.empty() && s.find_first_not_of("0123456789") == std::string_view::npos;
+  };
+  const std::string info = uri.getUserInfo();
+  bool ok = info.empty() || info.find(':') != std::string::npos;
+  if (uri.getScheme() == "redis") {
+    const std::string& path = uri.getPath();
+    ok = ok && !uri.getHost().empty() && uri.getRawQuery().empty() &&
+         (path.empty() || path == "/" || is_number(std::string_view(path).substr(1)));
+  } else if (uri.getScheme() == "redis+unix" || uri.getScheme() == "unix") {
+    const std::string query = uri.getRawQuery();
+    ok = ok && uri.getHost().empty() && !uri.getPath().empty() &&
+         (query.empty() || (query.starts_with("db=") && is_number(std::string_view(query).substr(3))));
+  } else {
+    ok = false;
+  }
+  if (!ok) throw ConfigError(std::string(kName) + " must be " + expected + "; got " + shown);
+  return url;
 }
 
 }  // namespace
@@ -144,6 +183,9 @@ Config LoadConfig(const EnvLookup& env, unsigned hardware_threads, bool need_ser
   config.job_max_attempts = ReadInt(env, "GW_JOB_MAX_ATTEMPTS", 5, 1, 100);
   config.job_lease = std::chrono::seconds(ReadInt(env, "GW_JOB_LEASE_S", 30, 2, 3600));
   LoadLimitsAndMetricsConfig(env, config);
+  config.rate_limits.redis_url = ReadRedisUrl(env);
+  config.rate_limits.redis_timeout =
+      std::chrono::milliseconds(ReadInt(env, "GW_RATE_LIMIT_REDIS_TIMEOUT_MS", 200, 1, 10'000));
   return config;
 }
 

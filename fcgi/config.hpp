@@ -88,7 +88,8 @@ using EnvLookup = std::function<std::optional<std::string>(std::string_view name
 /// GW_KEY_PEPPER), GW_FCGI_SOCKET, GW_WORKERS, GW_THREADS, GW_LOG_DIR, GW_RUN_DIR,
 /// GW_LOG_LEVEL, GW_MIGRATIONS_DIR, GW_STORE_DIR, GW_STORAGE (and the Filebase settings),
 /// GW_CID_PROFILE, GW_DRAIN_TIMEOUT_S, GW_KEY_CACHE_TTL_MS, GW_MAX_UPLOAD_BYTES, GW_ASYNC_THRESHOLD,
-/// GW_JOB_WORKERS, GW_JOB_CONCURRENCY, GW_JOB_MAX_ATTEMPTS, GW_JOB_LEASE_S.
+/// GW_JOB_WORKERS, GW_JOB_CONCURRENCY, GW_JOB_MAX_ATTEMPTS, GW_JOB_LEASE_S,
+/// GW_RATE_LIMIT_REDIS_URL, GW_RATE_LIMIT_REDIS_TIMEOUT_MS.
 /// With `need_server` (the `serve` command) GW_FCGI_SOCKET is required; CLI commands do without.
 Config LoadConfig(const EnvLookup& env, unsigned hardware_threads, bool need_server);
 

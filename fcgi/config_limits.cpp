@@ -1,7 +1,4 @@
 // Rate-limit and metrics settings (see config.hpp).
-#include <Poco/Exception.h>
-#include <Poco/URI.h>
-
 #include "fcgi/config.hpp"
 #include "fcgi/http/client_address.hpp"
 
@@ -39,17 +36,6 @@ std::vector<std::string> ReadNetworks(const EnvLookup& env, std::string_view nam
   return networks;
 }
 
-std::string ReadRedisUrl(const EnvLookup& env) {
-  const auto value = env("GW_RATE_LIMIT_REDIS_URL");
-  if (!value || value->empty()) return {};
-  try {
-    const Poco::URI uri(*value);
-    if (uri.getScheme() == "redis" && !uri.getHost().empty()) return *value;
-  } catch (const Poco::Exception&) {
-  }
-  throw ConfigError("GW_RATE_LIMIT_REDIS_URL must be redis://host[:port][/db], got '" + *value + "'");
-}
-
 }  // namespace
 
 void LoadLimitsAndMetricsConfig(const EnvLookup& env, Config& config) {
@@ -61,9 +47,6 @@ void LoadLimitsAndMetricsConfig(const EnvLookup& env, Config& config) {
   limits.per_address_burst = static_cast<std::int64_t>(ReadUnsigned(
       env, "GW_RATE_LIMIT_ADDRESS_BURST", static_cast<std::uint64_t>(limits.per_address_burst), 1, 1'000'000));
   limits.trusted_proxies = ReadNetworks(env, "GW_TRUSTED_PROXIES");
-  limits.redis_url = ReadRedisUrl(env);
-  limits.redis_timeout = std::chrono::milliseconds(ReadUnsigned(
-      env, "GW_RATE_LIMIT_REDIS_TIMEOUT_MS", static_cast<std::uint64_t>(limits.redis_timeout.count()), 10, 10'000));
   limits.table_slots = ReadUnsigned(env, "GW_RATE_LIMIT_TABLE_SLOTS", limits.table_slots, 1024, 1u << 24);
   config.metrics_enabled = ReadSwitch(env, "GW_METRICS", config.metrics_enabled);
 }

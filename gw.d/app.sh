@@ -31,6 +31,13 @@ app_env() {
     "GW_STORE_DIR=$STORE_DIR"
     "GW_MAX_UPLOAD_BYTES=$MAX_UPLOAD_BYTES"
     "GW_STORAGE=$STORAGE")
+  # the shared rate-limit store: the stack's own redis-server when it runs one (`up --with-redis`);
+  # a test stack uses none unless it starts one, whatever the caller's environment says
+  if [[ -n $STACK_REDIS_URL ]]; then
+    APP_ENV+=("GW_RATE_LIMIT_REDIS_URL=$STACK_REDIS_URL")
+  elif (( TEST_MODE )); then
+    APP_ENV+=("GW_RATE_LIMIT_REDIS_URL=")
+  fi
   # the e2e tests expect the default CID profile, whatever the caller's environment says; the
   # Filebase stack must detect the double's (auto)
   if (( TEST_MODE )); then
@@ -41,6 +48,9 @@ app_env() {
   fi
 }
 run_app() { app_env; env "${APP_ENV[@]}" "$BIN" "$@"; }
+# a digest of the settings above (never the settings: DATABASE_URL holds a password), so that
+# server_start can tell a running server started with other ones (e.g. up, then up --with-redis)
+app_env_digest() { app_env; printf '%s\n' "${APP_ENV[@]}" | sha256sum | cut -d' ' -f1; }
 
 migrate() {
   say "applying migrations from $MIGRATIONS_DIR"
@@ -62,13 +72,16 @@ server_stop() {
     [[ -n $wpid ]] && stop_pid "worker $(basename "$f" .pid)" "$wpid" TERM ipfs-gateway
     rm -f "$f"
   done
-  rm -f "$RUN_DIR/server.pid"
+  rm -f "$RUN_DIR/server.pid" "$RUN_DIR/server.env.sha256"
 }
 
 server_start() {
   if server_running; then
     if [[ $BIN -nt $RUN_DIR/server.pid ]]; then
       say "binary was rebuilt since the server started: restarting it"
+      server_stop
+    elif [[ $(app_env_digest) != "$(cat "$RUN_DIR/server.env.sha256" 2>/dev/null)" ]]; then
+      say "the app's settings changed since the server started: restarting it"
       server_stop
     elif [[ -S $FCGI_SOCKET ]]; then
       say "ipfs-gateway serve already running (pid $(server_pid))"
@@ -89,6 +102,7 @@ server_start() {
   # setsid does not fork and $! is the server's pid.)
   setsid env "${APP_ENV[@]}" "$BIN" serve >>"$LOG_DIR/server.out" 2>&1 </dev/null &
   echo $! >"$RUN_DIR/server.pid"
+  app_env_digest >"$RUN_DIR/server.env.sha256"
   local pid; pid=$(server_pid) t=$(( START_TIMEOUT * 10 ))
   while (( t-- > 0 )); do
     [[ -S $FCGI_SOCKET ]] && break

@@ -66,6 +66,7 @@ test_cleanup() {
     set_layout test "$TEST_DIR" "$TEST_BUILD_DIR"
     nginx_stop
     server_stop
+    redis_stop
     [[ -n ${PGBIN:-} ]] && pg_stop
     if [[ ${GW_TEST_KEEP:-0} == 1 ]]; then
       say "GW_TEST_KEEP=1: kept $TEST_DIR (logs in $LOG_DIR)"
@@ -127,6 +128,10 @@ cmd_test() {
   # e2e tests restart PostgreSQL with it (jobs must survive a database restart)
   GW_TEST_PG_RESTART=$TEST_DIR/pg-restart
   write_pg_restart_script "$GW_TEST_PG_RESTART"
+  # the Redis rate-limit store's tests (label redis) get a throwaway redis-server; the stacks'
+  # apps do not use it
+  redis_start
+  export GW_TEST_REDIS_URL=$REDIS_URL
   # the content and task e2e suites run again against this one (label e2e-filebase)
   start_filebase_stack "$TEST_DIR/filebase" "$build_dir"
 

@@ -237,5 +237,42 @@ TEST(Config, AnEmptyJobSettingMeansTheDefault) {
   EXPECT_EQ(LoadConfig(Lookup(With(Minimal(), "GW_JOB_LEASE_S", "")), 4, false).job_lease, std::chrono::seconds(30));
 }
 
+TEST(Config, WithoutARedisUrlEachHostLimitsOnItsOwn) {
+  const Config config = LoadConfig(Lookup(Minimal()), 4, false);
+  EXPECT_EQ(config.rate_limits.redis_url, "");
+  EXPECT_EQ(config.rate_limits.redis_timeout, std::chrono::milliseconds(200));
+  EXPECT_EQ(LoadConfig(Lookup(With(Minimal(), "GW_RATE_LIMIT_REDIS_URL", "")), 4, false).rate_limits.redis_url, "");
+}
+
+TEST(Config, ReadsTheRedisRateLimitStore) {
+  for (const std::string url : {"redis://127.0.0.1:6379/0", "redis://redis.internal", "redis://:pw@10.0.0.5:6380/2",
+                                "redis://gw:p%40ss@redis.internal:6379/", "redis+unix:///run/redis/redis.sock",
+                                "redis+unix://:pw@/run/redis.sock?db=1", "unix:///tmp/redis.sock"}) {
+    Env env = With(Minimal(), "GW_RATE_LIMIT_REDIS_URL", url);
+    env["GW_RATE_LIMIT_REDIS_TIMEOUT_MS"] = "50";
+    const Config config = LoadConfig(Lookup(env), 4, false);
+    EXPECT_EQ(config.rate_limits.redis_url, url);
+    EXPECT_EQ(config.rate_limits.redis_timeout, std::chrono::milliseconds(50));
+  }
+}
+
+TEST(Config, ABadRedisUrlIsAConfigErrorNamingTheVariableButNotThePassword) {
+  for (const std::string url :
+       {"127.0.0.1:6379", "http://127.0.0.1:6379", "redis://", "redis://:s3cret@h:6379/db0", "redis://s3cret@h:6379",
+        "redis://h:6379?db=1", "redis://h:99999", "redis+unix://host/run/redis.sock", "redis+unix://",
+        "redis+unix:///run/redis.sock?db=x", "redis+unix://:s3cret@/run/redis.sock?timeout=1"}) {
+    const std::string message = ConfigErrorOf(With(Minimal(), "GW_RATE_LIMIT_REDIS_URL", url));
+    EXPECT_NE(message.find("GW_RATE_LIMIT_REDIS_URL"), std::string::npos) << url << ": " << message;
+    EXPECT_EQ(message.find("s3cret"), std::string::npos) << url << ": " << message;
+  }
+}
+
+TEST(Config, TheRedisTimeoutIsBounded) {
+  for (const std::string bad : {"0", "10001", "fast"}) {
+    const std::string message = ConfigErrorOf(With(Minimal(), "GW_RATE_LIMIT_REDIS_TIMEOUT_MS", bad));
+    EXPECT_NE(message.find("GW_RATE_LIMIT_REDIS_TIMEOUT_MS"), std::string::npos) << bad << ": " << message;
+  }
+}
+
 }  // namespace
 }  // namespace gw::web
