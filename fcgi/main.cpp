@@ -14,6 +14,8 @@
 #include <thread>
 
 #include "domain/accounts.hpp"
+#include "domain/circuit_breaker.hpp"
+#include "domain/clock.hpp"
 #include "domain/content_service.hpp"
 #include "domain/error.hpp"
 #include "fcgi/config.hpp"
@@ -36,6 +38,7 @@
 #include "persistence/pg_job_queue.hpp"
 #include "persistence/pg_session.hpp"
 #include "persistence/posix_file.hpp"
+#include "persistence/redis_rate_limiter.hpp"
 #include "persistence/usage_flusher.hpp"
 
 namespace {
@@ -159,6 +162,43 @@ int RunJobWorker(const web::Config& config, std::optional<domain::CidProfile> pr
   return fcgi::RunJobWorkerProcess(options, make_thread_state, heartbeats, *log);
 }
 
+/// The rate-limit store one worker uses: the host's shared-memory table, or Redis in front of it
+/// (GW_RATE_LIMIT_REDIS_URL) with its own breaker, so that a failing Redis falls back to the
+/// host's limits within a few calls instead of costing every request a timeout.
+class WorkerRateLimitStore {
+ public:
+  WorkerRateLimitStore(const web::Config& config, const PoolShared& shared, spdlog::logger& log)
+      : host_(shared.host_limits) {
+    if (config.rate_limits.redis_url.empty()) return;
+    domain::BreakerOptions options;
+    options.failure_threshold = 3;
+    options.open_duration = std::chrono::seconds(5);
+    breaker_.emplace("redis", options, clock_, [&log](const domain::BreakerTransition& t) {
+      web::LogEvent(log, t.to == domain::BreakerState::kOpen ? web::LogLevel::kWarn : web::LogLevel::kInfo,
+                    {{"type", "rate_limit_store_breaker"},
+                     {"from", std::string(domain::ToString(t.from))},
+                     {"to", std::string(domain::ToString(t.to))},
+                     {"note", t.to == domain::BreakerState::kOpen ? "this host's own limits apply meanwhile" : ""}});
+    });
+    persistence::RedisRateLimiterOptions redis;
+    redis.url = config.rate_limits.redis_url;
+    redis.timeout = config.rate_limits.redis_timeout;
+    redis.pool_size = static_cast<std::size_t>(config.threads);
+    redis.on_error = [metrics = shared.metrics, &log](std::string_view reason) {
+      if (metrics != nullptr) metrics->RecordRateLimitStoreError();
+      web::LogEvent(log, web::LogLevel::kWarn, {{"type", "rate_limit_store_error"}, {"reason", std::string(reason)}});
+    };
+    redis_.emplace(std::move(redis), *breaker_, host_);
+  }
+  domain::RateLimitStore& Store() { return redis_ ? static_cast<domain::RateLimitStore&>(*redis_) : host_; }
+
+ private:
+  domain::RateLimitStore& host_;
+  domain::SteadyClock clock_;
+  std::optional<domain::CircuitBreaker> breaker_;
+  std::optional<persistence::RedisRateLimiter> redis_;
+};
+
 std::string StorageName(const web::Config& config) {
   return config.storage == web::Storage::kFilebase ? "filebase" : "local";
 }
@@ -193,7 +233,8 @@ int RunWorker(const web::Config& config, std::optional<domain::CidProfile> profi
                              : domain::ContentService(store, config.max_upload_bytes);
 
   pool::PoolMetrics* metrics = shared.metrics;
-  domain::RateLimitStore& limit_store = shared.host_limits;
+  WorkerRateLimitStore limit_stores(config, shared, *log);
+  domain::RateLimitStore& limit_store = limit_stores.Store();
   const web::RateLimiting limiting{limit_store,
                                    [metrics](std::string_view policy) {
                                      if (metrics == nullptr) return;

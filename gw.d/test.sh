@@ -63,6 +63,7 @@ test_cleanup() {
   if [[ -n ${TEST_DIR:-} && -d $TEST_DIR ]]; then
     say "tearing down throwaway stack in $TEST_DIR"
     stop_filebase_stack "$TEST_DIR/filebase" "$TEST_BUILD_DIR"
+    stop_two_hosts "$TEST_DIR/hosts"
     set_layout test "$TEST_DIR" "$TEST_BUILD_DIR"
     nginx_stop
     server_stop
@@ -89,6 +90,58 @@ cd /
 exec $runner $(printf '%q' "$PGBIN/pg_ctl") -D $(printf '%q' "$PG_DATA") -l $(printf '%q' "$PG_LOG") -m fast -w -t $START_TIMEOUT restart >/dev/null
 SCRIPT
   chmod 0755 "$1"
+}
+
+# start_two_hosts <root>: two more app "hosts" (worker pools, 2 workers each) on the test stack's
+# database and store that keep their rate limits in the test Redis, each behind its own HTTPS
+# port of a small nginx with the stack's certificate: a rate limit must hold across them.
+# Exports GW_TEST_HOST_A_URL and GW_TEST_HOST_B_URL.
+start_two_hosts() {
+  local root=$1 name port t
+  local -a servers=()
+  mkdir -p "$root"
+  chmod 0711 "$root"
+  app_env
+  for name in a b; do
+    mkdir -p "$root/$name/run" "$root/$name/logs"
+    setsid env "${APP_ENV[@]}" GW_FCGI_SOCKET="$root/$name.sock" GW_RUN_DIR="$root/$name/run" \
+      GW_LOG_DIR="$root/$name/logs" GW_WORKERS=2 GW_JOB_WORKERS=0 GW_RATE_LIMIT_REDIS_URL="$GW_TEST_REDIS_URL" \
+      "$BIN" serve >"$root/$name/out" 2>&1 </dev/null &
+    echo $! >"$root/$name/server.pid"
+    t=$(( START_TIMEOUT * 10 ))
+    while [[ ! -S $root/$name.sock ]] && (( t-- > 0 )); do sleep 0.1; done
+    [[ -S $root/$name.sock ]] || { show_tail "$root/$name/out"; die "test host $name did not start"; }
+    port=$(free_port "$HTTPS_PORT" "${servers[@]/#*:/}")
+    servers+=("$name:$port")
+    export "GW_TEST_HOST_${name^^}_URL=https://127.0.0.1:$port"
+  done
+  {
+    (( IS_ROOT )) && echo "user root;"
+    echo "worker_processes 1; pid $root/nginx.pid; error_log $root/nginx-error.log warn;"
+    echo "events { worker_connections 1024; }"
+    echo "http { access_log off; client_body_temp_path $root/body;"
+    for name in a b; do
+      port=${servers[0]#*:}; [[ $name == b ]] && port=${servers[1]#*:}
+      echo "  server { listen 127.0.0.1:$port ssl; ssl_certificate $TLS_CERT; ssl_certificate_key $TLS_KEY;"
+      echo "    location / { include /etc/nginx/fastcgi_params; fastcgi_param REQUEST_ID \$request_id;"
+      echo "      fastcgi_keep_conn off; fastcgi_pass unix:$root/$name.sock; } }"
+    done
+    echo "}"
+  } >"$root/nginx.conf"
+  "$NGINX" -p "$root/" -c "$root/nginx.conf" -e "$root/nginx-error.log" </dev/null \
+    || { show_tail "$root/nginx-error.log"; die "the test hosts' nginx did not start"; }
+  say "test hosts sharing Redis: $GW_TEST_HOST_A_URL, $GW_TEST_HOST_B_URL"
+}
+
+stop_two_hosts() {
+  local root=$1 name pid
+  [[ -d $root ]] || return 0
+  [[ -f $root/nginx.pid ]] && "$NGINX" -p "$root/" -c "$root/nginx.conf" -e "$root/nginx-error.log" -s stop 2>/dev/null
+  for name in a b; do
+    pid=$(pidfile_pid "$root/$name/server.pid")
+    [[ -n $pid ]] && stop_pid "test host $name" "$pid" TERM ipfs-gateway
+  done
+  return 0
 }
 
 cmd_test() {
@@ -129,9 +182,10 @@ cmd_test() {
   GW_TEST_PG_RESTART=$TEST_DIR/pg-restart
   write_pg_restart_script "$GW_TEST_PG_RESTART"
   # the Redis rate-limit store's tests (label redis) get a throwaway redis-server; the stacks'
-  # apps do not use it
+  # apps do not use it, the two "hosts" below do
   redis_start
   export GW_TEST_REDIS_URL=$REDIS_URL
+  start_two_hosts "$TEST_DIR/hosts"
   # the content and task e2e suites run again against this one (label e2e-filebase)
   start_filebase_stack "$TEST_DIR/filebase" "$build_dir"
 

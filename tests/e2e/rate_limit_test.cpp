@@ -2,6 +2,7 @@
 // client address on /register, and the headers and 429s a client sees (docs/api.md).
 #include <atomic>
 #include <chrono>
+#include <cstdlib>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -34,16 +35,18 @@ class RateLimits : public E2eTest {
     Clock::duration elapsed{};
   };
 
-  /// `threads` clients send `per_thread` POST /status each with `key`, all at once.
-  Outcome Burst(const std::string& key, int threads, int per_thread) {
+  /// `threads` clients send `per_thread` POST /status each with `key`, all at once; client t
+  /// talks to base_urls[t % size] (the stack under test when empty).
+  Outcome Burst(const std::string& key, int threads, int per_thread, const std::vector<std::string>& base_urls = {}) {
     Outcome outcome;
     std::mutex mutex;
     std::atomic<int> ready{0};
     std::atomic<bool> go{false};
     std::vector<std::thread> clients;
     for (int t = 0; t < threads; ++t) {
-      clients.emplace_back([&] {
-        auto client = NewClient();
+      clients.emplace_back([&, t] {
+        auto client = base_urls.empty() ? NewClient()
+                                        : std::make_unique<HttpsClient>(base_urls[t % base_urls.size()], env_.ca_file);
         client->Request("GET", "/health");  // connect (TLS handshake) before the clock starts
         ++ready;
         while (!go.load()) std::this_thread::yield();
@@ -95,6 +98,26 @@ TEST_F(RateLimits, OneBudgetHoldsExactlyAcrossTheWorkerPool) {
   EXPECT_EQ(again.status, 200) << again.Describe();
   EXPECT_EQ(again.Header("RateLimit-Policy").value_or(""), "\"key\";q=20;w=12");
   EXPECT_TRUE(again.Header("RateLimit").value_or("").rfind("\"key\";r=", 0) == 0) << again.Describe();
+}
+
+// Two app hosts (worker pools on their own sockets, behind their own ports) that keep their
+// limits in one Redis: the same 300 requests, half through each, still get exactly one budget.
+TEST_F(RateLimits, OneBudgetHoldsAcrossTwoHostsSharingRedis) {
+  const char* host_a = std::getenv("GW_TEST_HOST_A_URL");
+  const char* host_b = std::getenv("GW_TEST_HOST_B_URL");
+  ASSERT_TRUE(host_a != nullptr && host_b != nullptr)
+      << "GW_TEST_HOST_A_URL / GW_TEST_HOST_B_URL are not set: run the e2e tests through ./gw test";
+  const auto user = RegisterUser("two-hosts");
+  LimitUser(user.email, 100, 20);
+  const Outcome outcome = Burst(user.api_key, 30, 10, {host_a, host_b});
+  ASSERT_TRUE(outcome.unexpected.empty())
+      << outcome.unexpected.size() << " unexpected, first " << outcome.unexpected.front();
+  const double seconds = std::chrono::duration<double>(outcome.elapsed).count();
+  const int refilled = static_cast<int>(seconds / 0.6) + 1;
+  EXPECT_GE(outcome.ok, 20);
+  EXPECT_LE(outcome.ok, 20 + refilled) << "two hosts must not each grant the burst (" << seconds << " s)";
+  EXPECT_EQ(outcome.ok + outcome.limited, 300);
+  for (const long retry_after : outcome.retry_after) EXPECT_EQ(retry_after, 1);
 }
 
 TEST_F(RateLimits, TheEleventhRegistrationFromOneAddressWithinAMinuteIsRefused) {

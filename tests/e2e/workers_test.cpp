@@ -7,9 +7,9 @@
 #include <cerrno>
 #include <fstream>
 #include <iterator>
-#include <string>
 #include <mutex>
 #include <random>
+#include <string>
 #include <thread>
 #include <vector>
 
