@@ -35,6 +35,8 @@ const std::map<ErrorCode, std::pair<int, std::string>> kExpected{
     {ErrorCode::kPayloadTooLarge, {413, "payload_too_large"}},
     {ErrorCode::kInvalidCid, {400, "invalid_cid"}},
     {ErrorCode::kContentNotFound, {404, "content_not_found"}},
+    {ErrorCode::kRateLimited, {429, "rate_limited"}},
+    {ErrorCode::kUnknownPlan, {422, "unknown_plan"}},
     {ErrorCode::kInternal, {500, "internal_error"}},
     {ErrorCode::kDatabaseUnavailable, {503, "database_unavailable"}},
     {ErrorCode::kStorageUnavailable, {503, "storage_unavailable"}},
