@@ -10,6 +10,12 @@ namespace {
 const BodySchema kCredentials{{{"email", JsonType::kString, true, 320}, {"password", JsonType::kString, true, 1024}}};
 const BodySchema kEmail{{{"email", JsonType::kString, true, 320}}};
 const BodySchema kOptionalEmail{{{"email", JsonType::kString, false, 320}}, /*body_optional=*/true};
+// Each override: a number (0 = unlimited) or null/absent (the plan's value applies).
+const BodySchema kLimitOverrides{{{"requests_per_minute", JsonType::kInteger, false},
+                                  {"burst", JsonType::kInteger, false},
+                                  {"upload_bytes_per_day", JsonType::kInteger, false}}};
+const BodySchema kPlanChange{
+    {{"plan", JsonType::kString, true, 64}, {"overrides", JsonType::kObject, false, 0, &kLimitOverrides}}};
 
 }  // namespace
 
@@ -31,6 +37,9 @@ Handler BuildApplication(const Services& s) {
   api.Add("POST",   "/revoke",            WithApiKey(accounts, WithAdmin(WithJsonBody(kEmail, PostRevoke(accounts)))));
   api.Add("POST",   "/reactivate",        WithApiKey(accounts, WithAdmin(WithJsonBody(kEmail, PostReactivate(accounts)))));
   api.Add("GET",    "/audit",             WithApiKey(accounts, WithAdmin(                     GetAudit())));
+  api.Add("GET",    "/admin/plans",       WithApiKey(accounts, WithAdmin(                     GetAdminPlans(accounts))));
+  api.Add("PUT",    "/admin/users/{email}/plan",
+                                          WithApiKey(accounts, WithAdmin(WithJsonBody(kPlanChange, PutAdminUsersEmailPlan(accounts)))));
   api.Add("POST",   "/upload",            WithApiKey(accounts,                                PostUpload(content)));
   api.Add("GET",    "/retrieve/{cid}",    WithApiKey(accounts,                                GetRetrieve(content)));
   api.Add("GET",    "/files",             WithApiKey(accounts,                                GetFiles(content)));
