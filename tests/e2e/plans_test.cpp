@@ -40,21 +40,21 @@ TEST_F(Plans, AnAdminChangesAPlanTheUserSeesItWithinASecondAndTheAuditLogHasIt) 
                   {"overrides", {{"requests_per_minute", 1200}, {"burst", nullptr}, {"upload_bytes_per_day", 0}}}};
   auto changed = AdminPutPlan(user.email, body);  // '@' as it is in the path
   ExpectSuccessEnvelope(changed, 200);
-  const json expected{
-      {"email", user.email},
-      {"plan", "pro"},
-      {"limits", {{"requests_per_minute", 1200}, {"burst", 1000}, {"upload_bytes_per_day", 0}}},
-      {"overrides", {{"requests_per_minute", 1200}, {"burst", nullptr}, {"upload_bytes_per_day", 0}}}};
+  const json expected{{"email", user.email},
+                      {"plan", "pro"},
+                      {"limits", {{"requests_per_minute", 1200}, {"burst", 1000}, {"upload_bytes_per_day", 0}}},
+                      {"overrides", {{"requests_per_minute", 1200}, {"burst", nullptr}, {"upload_bytes_per_day", 0}}}};
   EXPECT_EQ(changed.Json()["data"], expected) << changed.Describe();
 
   // Every worker forgets the user's cached key and status at once: the next requests, on any
   // worker, see the new plan.
   HttpResponse seen;
-  EXPECT_TRUE(PollUntil(1500ms, [&] {
-    seen = Status(user.api_key);
-    return seen.status == 200 && seen.Json()["data"].value("plan", "") == "pro";
-  })) << "POST /status still shows the old plan: "
-      << seen.Describe();
+  EXPECT_TRUE(PollUntil(1500ms,
+                        [&] {
+                          seen = Status(user.api_key);
+                          return seen.status == 200 && seen.Json()["data"].value("plan", "") == "pro";
+                        }))
+      << "POST /status still shows the old plan: " << seen.Describe();
   EXPECT_EQ(seen.Json()["data"]["limits"], expected["limits"]) << seen.Describe();
   for (int i = 0; i < 8; ++i) {
     auto again = Status(user.api_key);
@@ -89,8 +89,7 @@ TEST_F(Plans, AdministratorsAreOnTheUnlimitedPlan) {
   auto own = Status(env_.admin_key);
   ExpectSuccessEnvelope(own, 200);
   EXPECT_EQ(own.Json()["data"].value("plan", ""), "unlimited") << own.Describe();
-  EXPECT_EQ(own.Json()["data"]["limits"],
-            (json{{"requests_per_minute", 0}, {"burst", 0}, {"upload_bytes_per_day", 0}}))
+  EXPECT_EQ(own.Json()["data"]["limits"], (json{{"requests_per_minute", 0}, {"burst", 0}, {"upload_bytes_per_day", 0}}))
       << own.Describe();
 }
 
@@ -101,8 +100,7 @@ TEST_F(Plans, AdminsListThePlans) {
   ASSERT_TRUE(data.is_array()) << plans.Describe();
   std::map<std::string, json> by_name;
   for (const auto& plan : data) by_name[plan.value("name", "")] = plan;
-  ASSERT_TRUE(by_name.contains("free") && by_name.contains("pro") && by_name.contains("unlimited"))
-      << plans.Describe();
+  ASSERT_TRUE(by_name.contains("free") && by_name.contains("pro") && by_name.contains("unlimited")) << plans.Describe();
   EXPECT_EQ(by_name["pro"]["limits"],
             (json{{"requests_per_minute", 6000}, {"burst", 1000}, {"upload_bytes_per_day", 107374182400}}));
   EXPECT_TRUE(by_name["free"]["description"].is_string()) << plans.Describe();
@@ -161,10 +159,10 @@ TEST_F(Plans, MalformedRequestsAreRejectedNamingTheField) {
   EXPECT_EQ(Field(bad_email), "email") << bad_email.Describe();
 
   ExpectErrorEnvelope(PutPlan(user.email, R"({"plan": "pro")", env_.admin_key), 400, "invalid_json");
-  ExpectErrorEnvelope(Client().Request("PUT", "/admin/users/" + user.email + "/plan",
-                                       {{"X-API-Key", env_.admin_key}, {"Content-Type", "text/plain"}},
-                                       R"({"plan":"pro"})"),
-                      415, "unsupported_media_type");
+  ExpectErrorEnvelope(
+      Client().Request("PUT", "/admin/users/" + user.email + "/plan",
+                       {{"X-API-Key", env_.admin_key}, {"Content-Type", "text/plain"}}, R"({"plan":"pro"})"),
+      415, "unsupported_media_type");
   auto wrong_method = AdminGet("/admin/users/" + user.email + "/plan");
   ExpectErrorEnvelope(wrong_method, 405, "method_not_allowed");
   EXPECT_EQ(wrong_method.Header("allow").value_or(""), "PUT") << wrong_method.Describe();
