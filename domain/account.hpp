@@ -50,6 +50,40 @@ struct AccountStatus {
   std::string created_at;
   std::optional<std::string> last_renewed_at;
   std::int64_t usage_count = 0;
+  std::string plan = "free";
+  PlanLimits limits;  //!< the plan's limits with the user's overrides applied
+};
+
+/// Per-user replacements of a plan's limits. An empty one means the plan's value applies; a
+/// value (0 = unlimited, like the plan's own) replaces it for this user only.
+struct LimitOverrides {
+  std::optional<std::int64_t> requests_per_minute;
+  std::optional<std::int64_t> burst;
+  std::optional<std::int64_t> upload_bytes_per_day;
+
+  bool operator==(const LimitOverrides&) const = default;
+};
+
+/// An administrator's change of one user's plan: the plan, and exactly these overrides (an
+/// empty one removes any override of that limit the user had).
+struct PlanChange {
+  std::string plan;
+  LimitOverrides overrides;
+};
+
+/// A user's plan as it stands after a change.
+struct PlanAssignment {
+  std::string email;
+  std::string plan;
+  PlanLimits limits;  //!< what applies now: the plan's limits with the overrides applied
+  LimitOverrides overrides;
+};
+
+/// One plan as the database defines it.
+struct Plan {
+  std::string name;
+  PlanLimits limits;
+  std::optional<std::string> description;
 };
 
 /// Stored credentials for password login (renewal).

@@ -17,6 +17,13 @@ std::string DummyHash(RandomSource& random, const PasswordHashParams& params) {
   return HashPassword("not-a-real-password-0123456789", salt, params);
 }
 
+void RequireNonNegative(const std::optional<std::int64_t>& value, const char* name) {
+  if (value && *value < 0) {
+    const std::string field = std::string("overrides.") + name;
+    throw FieldError(field, "'" + field + "' must be 0 (unlimited) or more, or null (the plan's value)");
+  }
+}
+
 }  // namespace
 
 std::string_view ToString(KeyState state) {
@@ -115,6 +122,26 @@ void AccountService::Revoke(AccountRepository& repo, const Principal& admin, std
 void AccountService::Reactivate(AccountRepository& repo, const Principal& admin, std::string_view email,
                                 const AuditContext& audit) {
   SetActive(repo, admin, email, true, audit);
+}
+
+PlanAssignment AccountService::SetPlan(AccountRepository& repo, const Principal& admin, std::string_view raw_email,
+                                       const PlanChange& change, const AuditContext& audit) {
+  if (!admin.is_admin) throw Error(ErrorCode::kForbidden);
+  const std::string email = RequireValidEmail(raw_email);
+  if (change.plan.empty()) throw FieldError("plan", "'plan' must name a plan");
+  RequireNonNegative(change.overrides.requests_per_minute, "requests_per_minute");
+  RequireNonNegative(change.overrides.burst, "burst");
+  RequireNonNegative(change.overrides.upload_bytes_per_day, "upload_bytes_per_day");
+  AuditContext admin_audit = audit;
+  admin_audit.actor_user_id = admin.user_id;
+  auto assignment = repo.SetPlan(email, change, admin_audit);
+  if (!assignment) throw Error(ErrorCode::kUserNotFound, {}, {{"email", email}});
+  return *assignment;
+}
+
+std::vector<Plan> AccountService::ListPlans(AccountRepository& repo, const Principal& admin) {
+  if (!admin.is_admin) throw Error(ErrorCode::kForbidden);
+  return repo.ListPlans();
 }
 
 AccountStatus AccountService::Status(AccountRepository& repo, const Principal& caller,

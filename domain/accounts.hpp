@@ -1,5 +1,5 @@
 #pragma once
-/// @file The account use cases: register, renew, revoke, reactivate, status, authenticate.
+/// @file The account use cases: register, renew, revoke, reactivate, plans, status, authenticate.
 ///
 /// Pure logic over the ports: validation, hashing and the rules of who may do what. Each use
 /// case takes the repository of the calling thread (one database connection per thread).
@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "domain/account.hpp"
 #include "domain/key_cache.hpp"
@@ -35,6 +36,13 @@ class AccountService {
                   const AuditContext& audit);
   void Revoke(AccountRepository& repo, const Principal& admin, std::string_view email, const AuditContext& audit);
   void Reactivate(AccountRepository& repo, const Principal& admin, std::string_view email, const AuditContext& audit);
+  /// Puts the account with `email` on a plan with exactly the overrides of `change` (admins
+  /// only). Throws kForbidden, kValidationFailed (field "plan" or "overrides.<limit>"),
+  /// kUnknownPlan or kUserNotFound.
+  PlanAssignment SetPlan(AccountRepository& repo, const Principal& admin, std::string_view email,
+                         const PlanChange& change, const AuditContext& audit);
+  /// Every plan (admins only).
+  std::vector<Plan> ListPlans(AccountRepository& repo, const Principal& admin);
   /// The caller's own status, or (admins only) another account's when `email` is given.
   AccountStatus Status(AccountRepository& repo, const Principal& caller, std::optional<std::string_view> email);
 

@@ -9,6 +9,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "domain/account.hpp"
 
@@ -32,6 +33,15 @@ class AccountRepository {
   /// Revokes (active=false) or reactivates an account by email and audits it. Returns false
   /// when no live account has that email. Caches everywhere are told to forget its keys.
   virtual bool SetAccountActive(std::string_view email, bool active, const AuditContext& audit) = 0;
+
+  /// Puts the live account with `email` on `change.plan` with exactly `change.overrides`, audits
+  /// "plan_change" and tells caches everywhere to forget the user's keys, so that the new limits
+  /// apply within a second. Returns nullopt when no live account has that email; throws
+  /// Error(kUnknownPlan) when no plan has that name. Either way nothing changes then.
+  virtual std::optional<PlanAssignment> SetPlan(std::string_view email, const PlanChange& change,
+                                                const AuditContext& audit) = 0;
+  /// Every plan, by name.
+  virtual std::vector<Plan> ListPlans() = 0;
 
   virtual std::optional<KeyLookup> FindByKeyHash(std::string_view key_hash) = 0;
   virtual std::optional<AccountStatus> FindStatus(UserId user_id) = 0;

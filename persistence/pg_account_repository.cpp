@@ -1,5 +1,7 @@
 #include "persistence/pg_account_repository.hpp"
 
+#include <cstdint>
+#include <optional>
 #include <pqxx/pqxx>
 #include <string>
 
@@ -25,10 +27,49 @@ constexpr const char* kSetActive = "acc_set_active";
 constexpr const char* kFindByKeyHash = "acc_find_by_key_hash";
 constexpr const char* kFindStatus = "acc_find_status";
 constexpr const char* kFindStatusByEmail = "acc_find_status_by_email";
+constexpr const char* kLockPlan = "acc_lock_plan";
+constexpr const char* kLockUserByEmail = "acc_lock_user_by_email";
+constexpr const char* kUpdatePlan = "acc_update_plan";
+constexpr const char* kListPlans = "acc_list_plans";
+
+// A user's effective limits (users u JOIN plans p): an override, where set, replaces the plan's.
+constexpr const char* kEffectiveLimits =
+    "COALESCE(u.requests_per_minute_override, p.requests_per_minute), COALESCE(u.burst_override, p.burst), "
+    "COALESCE(u.upload_bytes_per_day_override, p.upload_bytes_per_day)";
 
 std::string StatusSelect(const std::string& where) {
-  return "SELECT email, is_active, is_admin, " + IsoUtc("created_at") + ", " + IsoUtc("last_renewed_at") +
-         ", usage_count FROM users WHERE " + where + " AND NOT is_deleted";
+  return "SELECT u.email, u.is_active, u.is_admin, " + IsoUtc("u.created_at") + ", " + IsoUtc("u.last_renewed_at") +
+         ", u.usage_count, u.plan, " + kEffectiveLimits + " FROM users u JOIN plans p ON p.name = u.plan WHERE " +
+         where + " AND NOT u.is_deleted";
+}
+
+/// Three columns from `first` on: requests per minute, burst, upload bytes per day.
+domain::PlanLimits ReadLimits(const pqxx::row& row, pqxx::row::size_type first) {
+  return domain::PlanLimits{row[first].as<std::int64_t>(), row[first + 1].as<std::int64_t>(),
+                            row[first + 2].as<std::int64_t>()};
+}
+
+std::optional<std::int64_t> OptionalInt(const pqxx::field& field) {
+  if (field.is_null()) return std::nullopt;
+  return field.as<std::int64_t>();
+}
+
+std::optional<std::string> OptionalText(const std::optional<std::int64_t>& value) {
+  if (!value) return std::nullopt;
+  return std::to_string(*value);
+}
+
+/// The audit details of a plan change: overrides that are set, by name; absent ones are none.
+domain::AuditDetails PlanChangeDetails(std::string_view email, const std::string& previous_plan,
+                                       const domain::PlanChange& change) {
+  domain::AuditDetails details{{"email", std::string(email)}, {"plan", change.plan}, {"previous_plan", previous_plan}};
+  const auto add = [&details](const char* name, const std::optional<std::int64_t>& value) {
+    if (value) details.emplace_back(std::string(name) + "_override", std::to_string(*value));
+  };
+  add("requests_per_minute", change.overrides.requests_per_minute);
+  add("burst", change.overrides.burst);
+  add("upload_bytes_per_day", change.overrides.upload_bytes_per_day);
+  return details;
 }
 
 void NotifyKeyChange(pqxx::work& txn, domain::UserId user_id) {
@@ -47,6 +88,8 @@ std::optional<domain::AccountStatus> ReadStatus(const pqxx::result& result, cons
   status.created_at = row[3].as<std::string>();
   if (!row[4].is_null()) status.last_renewed_at = row[4].as<std::string>();
   status.usage_count = row[5].as<std::int64_t>();
+  status.plan = row[6].as<std::string>();
+  status.limits = ReadLimits(row, 7);
   return status;
 }
 
@@ -54,7 +97,11 @@ std::optional<domain::AccountStatus> ReadStatus(const pqxx::result& result, cons
 
 std::vector<PreparedStatement> PgAccountRepository::Statements() {
   return {
-      {kInsertUser, "INSERT INTO users (email, password_hash, is_admin) VALUES ($1, $2, $3) RETURNING id"},
+      // Administrators start on 'unlimited', everyone else on the column's default 'free'
+      // (migrations/V004__plans.sql says why).
+      {kInsertUser,
+       "INSERT INTO users (email, password_hash, is_admin, plan) "
+       "VALUES ($1, $2, $3, CASE WHEN $3 THEN 'unlimited' ELSE 'free' END) RETURNING id"},
       {kInsertKey, "INSERT INTO api_keys (user_id, key_hash, key_prefix) VALUES ($1, $2, $3)"},
       {kNotify, std::string("SELECT pg_notify('") + kKeyChangesChannel + "', $1)"},
       {kFindCredentials, "SELECT id, password_hash, is_active FROM users WHERE email = $1 AND NOT is_deleted"},
@@ -69,11 +116,24 @@ std::vector<PreparedStatement> PgAccountRepository::Statements() {
        "UPDATE users SET is_active = $2, updated_at = now(), "
        "revoked_at = CASE WHEN $2 THEN NULL WHEN is_active THEN now() ELSE revoked_at END "
        "WHERE email = $1 AND NOT is_deleted RETURNING id"},
-      {kFindByKeyHash,
-       "SELECT u.id, u.email, u.is_admin, u.is_active, k.is_current FROM api_keys k "
-       "JOIN users u ON u.id = k.user_id WHERE k.key_hash = $1 AND NOT u.is_deleted"},
-      {kFindStatus, StatusSelect("id = $1")},
-      {kFindStatusByEmail, StatusSelect("email = $1")},
+      {kFindByKeyHash, std::string("SELECT u.id, u.email, u.is_admin, u.is_active, k.is_current, u.plan, ") +
+                           kEffectiveLimits +
+                           " FROM api_keys k JOIN users u ON u.id = k.user_id JOIN plans p ON p.name = u.plan "
+                           "WHERE k.key_hash = $1 AND NOT u.is_deleted"},
+      {kFindStatus, StatusSelect("u.id = $1")},
+      {kFindStatusByEmail, StatusSelect("u.email = $1")},
+      // KEY SHARE: the plan cannot be deleted or renamed before the change commits.
+      {kLockPlan, "SELECT name FROM plans WHERE name = $1 FOR KEY SHARE"},
+      // Locks the user row, so concurrent plan changes of one user serialise here and each
+      // audits the plan it really replaced.
+      {kLockUserByEmail, "SELECT id, plan FROM users WHERE email = $1 AND NOT is_deleted FOR UPDATE"},
+      {kUpdatePlan,
+       std::string("UPDATE users u SET plan = p.name, requests_per_minute_override = $3, burst_override = $4, "
+                   "upload_bytes_per_day_override = $5, updated_at = now() FROM plans p "
+                   "WHERE u.id = $1 AND p.name = $2 RETURNING ") +
+           kEffectiveLimits + ", u.requests_per_minute_override, u.burst_override, u.upload_bytes_per_day_override"},
+      {kListPlans,
+       "SELECT name, requests_per_minute, burst, upload_bytes_per_day, description FROM plans ORDER BY name"},
   };
 }
 
@@ -156,7 +216,52 @@ std::optional<domain::KeyLookup> PgAccountRepository::FindByKeyHash(std::string_
     if (result.empty()) return std::nullopt;
     const auto row = result[0];
     return domain::KeyLookup{row[0].as<domain::UserId>(), row[1].as<std::string>(), row[2].as<bool>(),
-                             row[3].as<bool>(), row[4].as<bool>()};
+                             row[3].as<bool>(),           row[4].as<bool>(),        row[5].as<std::string>(),
+                             ReadLimits(row, 6)};
+  });
+}
+
+std::optional<domain::PlanAssignment> PgAccountRepository::SetPlan(std::string_view email,
+                                                                   const domain::PlanChange& change,
+                                                                   const domain::AuditContext& audit) {
+  return connection_.Run([&](pqxx::connection_base& connection) -> std::optional<domain::PlanAssignment> {
+    pqxx::work txn(connection);
+    const auto plan = txn.exec_prepared(kLockPlan, change.plan);
+    ExpectRows(plan.size(), 0, 1, kLockPlan);
+    if (plan.empty()) throw Error(ErrorCode::kUnknownPlan, {}, {{"plan", change.plan}});
+    const auto user = txn.exec_prepared(kLockUserByEmail, std::string(email));
+    ExpectRows(user.size(), 0, 1, kLockUserByEmail);
+    if (user.empty()) return std::nullopt;
+    const auto user_id = user[0][0].as<domain::UserId>();
+    const auto previous_plan = user[0][1].as<std::string>();
+
+    const auto requests_per_minute = OptionalText(change.overrides.requests_per_minute);
+    const auto burst = OptionalText(change.overrides.burst);
+    const auto upload_bytes_per_day = OptionalText(change.overrides.upload_bytes_per_day);
+    const auto updated = txn.exec_prepared(kUpdatePlan, user_id, change.plan, NullableParam(requests_per_minute),
+                                           NullableParam(burst), NullableParam(upload_bytes_per_day));
+    ExpectRows(updated.size(), 1, 1, kUpdatePlan);
+    const auto row = updated[0];
+    domain::PlanAssignment assignment{
+        std::string(email), change.plan, ReadLimits(row, 0),
+        domain::LimitOverrides{OptionalInt(row[3]), OptionalInt(row[4]), OptionalInt(row[5])}};
+    AuditWriter::Write(txn, user_id, "plan_change", audit, PlanChangeDetails(email, previous_plan, change));
+    NotifyKeyChange(txn, user_id);
+    txn.commit();
+    return assignment;
+  });
+}
+
+std::vector<domain::Plan> PgAccountRepository::ListPlans() {
+  return connection_.Run([&](pqxx::connection_base& connection) {
+    pqxx::nontransaction txn(connection);
+    std::vector<domain::Plan> plans;
+    for (const auto& row : txn.exec_prepared(kListPlans)) {
+      domain::Plan plan{row[0].as<std::string>(), ReadLimits(row, 1), std::nullopt};
+      if (!row[4].is_null()) plan.description = row[4].as<std::string>();
+      plans.push_back(std::move(plan));
+    }
+    return plans;
   });
 }
 

@@ -1,8 +1,8 @@
 #pragma once
 /// @file domain::AccountRepository on PostgreSQL.
 ///
-/// Each mutating method is one transaction holding the change, its audit_log row and (for key
-/// and activation changes) the NOTIFY that tells every process to forget cached lookups; NOTIFY
+/// Each mutating method is one transaction holding the change, its audit_log row and (for key,
+/// activation and plan changes) the NOTIFY that tells every process to forget cached lookups; NOTIFY
 /// is delivered on commit only, so nobody forgets too early or hears about a rolled-back change.
 
 #include <optional>
@@ -14,7 +14,7 @@
 
 namespace gw::persistence {
 
-/// The NOTIFY channel carrying the id of a user whose keys or activation changed.
+/// The NOTIFY channel carrying the id of a user whose keys, activation or plan changed.
 inline constexpr const char* kKeyChangesChannel = "gw_key_changes";
 
 class PgAccountRepository final : public domain::AccountRepository {
@@ -30,6 +30,9 @@ class PgAccountRepository final : public domain::AccountRepository {
   void ReplaceKey(domain::UserId user_id, std::string_view key_hash, std::string_view key_prefix,
                   const domain::AuditContext& audit) override;
   bool SetAccountActive(std::string_view email, bool active, const domain::AuditContext& audit) override;
+  std::optional<domain::PlanAssignment> SetPlan(std::string_view email, const domain::PlanChange& change,
+                                                const domain::AuditContext& audit) override;
+  std::vector<domain::Plan> ListPlans() override;
   std::optional<domain::KeyLookup> FindByKeyHash(std::string_view key_hash) override;
   std::optional<domain::AccountStatus> FindStatus(domain::UserId user_id) override;
   std::optional<domain::AccountStatus> FindStatusByEmail(std::string_view email) override;

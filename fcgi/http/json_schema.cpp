@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cstdint>
+#include <limits>
 #include <string>
 
 #include "domain/error.hpp"
@@ -14,6 +16,7 @@ std::string_view TypeName(JsonType type) {
     case JsonType::kString: return "a string";
     case JsonType::kInteger: return "an integer";
     case JsonType::kBoolean: return "a boolean";
+    case JsonType::kObject: return "an object";
   }
   return "a value";
 }
@@ -21,27 +24,28 @@ std::string_view TypeName(JsonType type) {
 bool HasType(const nlohmann::json& value, JsonType type) {
   switch (type) {
     case JsonType::kString: return value.is_string();
-    case JsonType::kInteger: return value.is_number_integer();
+    case JsonType::kInteger:
+      // nlohmann keeps integers above INT64_MAX as unsigned; no field here takes one.
+      return value.is_number_integer() &&
+             !(value.is_number_unsigned() &&
+               value.get<std::uint64_t>() > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()));
     case JsonType::kBoolean: return value.is_boolean();
+    case JsonType::kObject: return value.is_object();
   }
   return false;
 }
 
-}  // namespace
-
-void Validate(const BodySchema& schema, const nlohmann::json& body) {
+/// Checks the fields of the object `body`; `prefix` ("" or "outer.") names nested fields.
+void ValidateFields(const BodySchema& schema, const nlohmann::json& body, const std::string& prefix) {
   using domain::FieldError;
-  if (!body.is_object()) {
-    throw domain::Error(domain::ErrorCode::kValidationFailed, "The request body must be a JSON object");
-  }
   for (const auto& [key, value] : body.items()) {
     bool known = false;
     for (const auto& field : schema.fields) known = known || field.name == key;
-    if (!known) throw FieldError(key, "Unknown field '" + key + "'");
+    if (!known) throw FieldError(prefix + key, "Unknown field '" + prefix + key + "'");
   }
   for (const auto& field : schema.fields) {
-    const std::string name(field.name);
-    const auto it = body.find(name);
+    const std::string name = prefix + std::string(field.name);
+    const auto it = body.find(std::string(field.name));
     if (it == body.end() || it->is_null()) {
       if (field.required) throw FieldError(name, "'" + name + "' is required");
       continue;
@@ -52,7 +56,17 @@ void Validate(const BodySchema& schema, const nlohmann::json& body) {
     if (field.type == JsonType::kString && it->get_ref<const std::string&>().size() > field.max_length) {
       throw FieldError(name, "'" + name + "' must be at most " + std::to_string(field.max_length) + " bytes");
     }
+    if (field.type == JsonType::kObject && field.fields != nullptr) ValidateFields(*field.fields, *it, name + ".");
   }
+}
+
+}  // namespace
+
+void Validate(const BodySchema& schema, const nlohmann::json& body) {
+  if (!body.is_object()) {
+    throw domain::Error(domain::ErrorCode::kValidationFailed, "The request body must be a JSON object");
+  }
+  ValidateFields(schema, body, "");
 }
 
 }  // namespace gw::web

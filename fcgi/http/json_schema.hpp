@@ -9,13 +9,17 @@
 
 namespace gw::web {
 
-enum class JsonType { kString, kInteger, kBoolean };
+/// kInteger: a whole number that fits a signed 64-bit integer.
+enum class JsonType { kString, kInteger, kBoolean, kObject };
+
+struct BodySchema;
 
 struct FieldSpec {
   std::string_view name;
   JsonType type = JsonType::kString;
   bool required = true;
-  std::size_t max_length = 1024;  //!< for strings, in bytes
+  std::size_t max_length = 1024;       //!< for strings, in bytes
+  const BodySchema* fields = nullptr;  //!< for objects: their own schema (fields named "outer.inner")
 };
 
 struct BodySchema {
@@ -25,7 +29,8 @@ struct BodySchema {
 
 /// Throws kValidationFailed naming the first offending field: body not an object, a required
 /// field missing, a field of the wrong type or too long, or a field the schema does not know
-/// (a typo in a field name should fail loudly, not be ignored).
+/// (a typo in a field name should fail loudly, not be ignored). An object field with its own
+/// schema is checked the same way, its fields named "outer.inner".
 void Validate(const BodySchema& schema, const nlohmann::json& body);
 
 }  // namespace gw::web

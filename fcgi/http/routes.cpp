@@ -10,6 +10,12 @@ namespace {
 const BodySchema kCredentials{{{"email", JsonType::kString, true, 320}, {"password", JsonType::kString, true, 1024}}};
 const BodySchema kEmail{{{"email", JsonType::kString, true, 320}}};
 const BodySchema kOptionalEmail{{{"email", JsonType::kString, false, 320}}, /*body_optional=*/true};
+// Each override: a number (0 = unlimited) or null/absent (the plan's value applies).
+const BodySchema kLimitOverrides{{{"requests_per_minute", JsonType::kInteger, false},
+                                  {"burst", JsonType::kInteger, false},
+                                  {"upload_bytes_per_day", JsonType::kInteger, false}}};
+const BodySchema kPlanChange{
+    {{"plan", JsonType::kString, true, 64}, {"overrides", JsonType::kObject, false, 0, &kLimitOverrides}}};
 
 }  // namespace
 
@@ -36,26 +42,28 @@ Handler BuildApplication(const Services& s) {
 
   // The table is aligned by hand so that it reads like the API reference.
   // clang-format off
-  //      method    path                  wrappers (outermost first)                                     handler
-  api.Add("GET",    "/health",            /* public */                                                   GetHealth());
-  api.Add("GET",    "/health/ready",      /* public */                                                   GetHealthReady());
-  api.Add("POST",   "/register",          per_address(WithJsonBody(kCredentials,                         PostRegister(accounts))));
-  api.Add("POST",   "/renew",             per_address(WithJsonBody(kCredentials,                         PostRenew(accounts))));
-  api.Add("POST",   "/status",            WithApiKey(accounts, per_key(WithJsonBody(kOptionalEmail,      PostStatus(accounts)))));
-  api.Add("POST",   "/revoke",            WithApiKey(accounts, per_key(WithAdmin(WithJsonBody(kEmail,    PostRevoke(accounts))))));
-  api.Add("POST",   "/reactivate",        WithApiKey(accounts, per_key(WithAdmin(WithJsonBody(kEmail,    PostReactivate(accounts))))));
-  api.Add("GET",    "/audit",             WithApiKey(accounts, per_key(WithAdmin(                        GetAudit()))));
-  api.Add("POST",   "/upload",            WithApiKey(accounts, per_key(upload_budget(counted(            PostUpload(content))))));
-  api.Add("GET",    "/retrieve/{cid}",    WithApiKey(accounts, per_key(                                  GetRetrieve(content))));
-  api.Add("GET",    "/files",             WithApiKey(accounts, per_key(                                  GetFiles(content))));
-  api.Add("DELETE", "/files/{cid}",       WithApiKey(accounts, per_key(                                  DeleteFilesCid(content))));
-  api.Add("POST",   "/pin/{cid}",         WithApiKey(accounts, per_key(                                  PostPinCid(content))));
-  api.Add("POST",   "/unpin/{cid}",       WithApiKey(accounts, per_key(                                  PostUnpinCid(content))));
-  api.Add("GET",    "/usage",             WithApiKey(accounts, per_key(                                  GetUsage(content, s.usage))));
-  api.Add("GET",    "/tasks",             WithApiKey(accounts, per_key(                                  GetTasks())));
-  api.Add("GET",    "/tasks/{id}/status", WithApiKey(accounts, per_key(                                  GetTasksIdStatus())));
+  //      method    path                         wrappers (outermost first)                                       handler
+  api.Add("GET",    "/health",                   /* public */                                                     GetHealth());
+  api.Add("GET",    "/health/ready",             /* public */                                                     GetHealthReady());
+  api.Add("POST",   "/register",                 per_address(WithJsonBody(kCredentials,                           PostRegister(accounts))));
+  api.Add("POST",   "/renew",                    per_address(WithJsonBody(kCredentials,                           PostRenew(accounts))));
+  api.Add("POST",   "/status",                   WithApiKey(accounts, per_key(WithJsonBody(kOptionalEmail,        PostStatus(accounts)))));
+  api.Add("POST",   "/revoke",                   WithApiKey(accounts, per_key(WithAdmin(WithJsonBody(kEmail,      PostRevoke(accounts))))));
+  api.Add("POST",   "/reactivate",               WithApiKey(accounts, per_key(WithAdmin(WithJsonBody(kEmail,      PostReactivate(accounts))))));
+  api.Add("GET",    "/audit",                    WithApiKey(accounts, per_key(WithAdmin(                          GetAudit()))));
+  api.Add("GET",    "/admin/plans",              WithApiKey(accounts, per_key(WithAdmin(                          GetAdminPlans(accounts)))));
+  api.Add("PUT",    "/admin/users/{email}/plan", WithApiKey(accounts, per_key(WithAdmin(WithJsonBody(kPlanChange, PutAdminUsersEmailPlan(accounts))))));
+  api.Add("POST",   "/upload",                   WithApiKey(accounts, per_key(upload_budget(counted(              PostUpload(content))))));
+  api.Add("GET",    "/retrieve/{cid}",           WithApiKey(accounts, per_key(                                    GetRetrieve(content))));
+  api.Add("GET",    "/files",                    WithApiKey(accounts, per_key(                                    GetFiles(content))));
+  api.Add("DELETE", "/files/{cid}",              WithApiKey(accounts, per_key(                                    DeleteFilesCid(content))));
+  api.Add("POST",   "/pin/{cid}",                WithApiKey(accounts, per_key(                                    PostPinCid(content))));
+  api.Add("POST",   "/unpin/{cid}",              WithApiKey(accounts, per_key(                                    PostUnpinCid(content))));
+  api.Add("GET",    "/usage",                    WithApiKey(accounts, per_key(                                    GetUsage(content, s.usage))));
+  api.Add("GET",    "/tasks",                    WithApiKey(accounts, per_key(                                    GetTasks())));
+  api.Add("GET",    "/tasks/{id}/status",        WithApiKey(accounts, per_key(                                    GetTasksIdStatus())));
   if (s.metrics.metrics != nullptr) {
-  api.Add("GET",    "/metrics",           /* nginx: loopback and GW_METRICS_ALLOW only */                GetMetrics(s.metrics, api));
+  api.Add("GET",    "/metrics",                  /* nginx: loopback and GW_METRICS_ALLOW only */                  GetMetrics(s.metrics, api));
   }
   // clang-format on
 

@@ -69,6 +69,16 @@ TEST_F(KeyChangeListenerTest, ARenewalEvictsTheUsersCachedKeys) {
   EXPECT_TRUE(WaitFor([&] { return !cache_.Find(KeyHash(10)); }, 1s));
 }
 
+TEST_F(KeyChangeListenerTest, APlanChangeEvictsTheUsersCachedKeysWithinOneSecond) {
+  const auto user = NewUser("upgraded@example.com", 15);
+  KeyChangeListener listener(Db().Dsn(), cache_);
+  StartListening(listener);
+  cache_.Store(KeyHash(15), user);
+  ASSERT_TRUE(session_->Accounts().SetPlan("upgraded@example.com", {"pro", {}}, {}));
+  ASSERT_TRUE(WaitFor([&] { return !cache_.Find(KeyHash(15)); }, 1s)) << "old limits still cached after 1 s";
+  EXPECT_EQ(session_->Accounts().FindByKeyHash(KeyHash(15))->plan, "pro");
+}
+
 TEST_F(KeyChangeListenerTest, AfterLosingItsConnectionItReconnectsAndForgetsEverything) {
   const auto user = NewUser("reconnect@example.com", 20);
   KeyChangeListener listener(Db().Dsn(), cache_);

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "domain/api_key.hpp"
@@ -40,6 +41,8 @@ class FakeRepository : public AccountRepository {
     std::string password_hash;
     bool is_admin = false;
     bool active = true;
+    std::string plan = "free";
+    LimitOverrides overrides;
   };
   struct Key {
     UserId user_id = 0;
@@ -56,7 +59,7 @@ class FakeRepository : public AccountRepository {
       if (user.email == account.email) throw Error(ErrorCode::kEmailTaken);
     }
     const UserId id = next_id++;
-    users[id] = User{id, account.email, account.password_hash, account.is_admin, true};
+    users[id] = User{id, account.email, account.password_hash, account.is_admin, true, "free", {}};
     keys[account.key_hash] = Key{id, account.key_prefix, true};
     return id;
   }
@@ -91,13 +94,42 @@ class FakeRepository : public AccountRepository {
     return false;
   }
 
+  std::optional<PlanAssignment> SetPlan(std::string_view email, const PlanChange& change,
+                                        const AuditContext& audit) override {
+    ++calls;
+    if (!plans.contains(change.plan)) throw Error(ErrorCode::kUnknownPlan);
+    for (auto& [id, user] : users) {
+      if (user.email != email) continue;
+      audits.push_back(audit);
+      user.plan = change.plan;
+      user.overrides = change.overrides;
+      return PlanAssignment{user.email, user.plan, LimitsOf(user), user.overrides};
+    }
+    return std::nullopt;
+  }
+
+  std::vector<Plan> ListPlans() override {
+    ++calls;
+    std::vector<Plan> list;
+    for (const auto& [name, limits] : plans) list.push_back(Plan{name, limits, std::nullopt});
+    return list;
+  }
+
   std::optional<KeyLookup> FindByKeyHash(std::string_view key_hash) override {
     ++calls;
     ++key_lookups;
     const auto it = keys.find(std::string(key_hash));
     if (it == keys.end()) return std::nullopt;
     const User& user = users.at(it->second.user_id);
-    return KeyLookup{user.id, user.email, user.is_admin, user.active, it->second.current};
+    return KeyLookup{user.id, user.email, user.is_admin, user.active, it->second.current, user.plan, LimitsOf(user)};
+  }
+
+  /// The plan's limits with the user's overrides applied, as the database computes them.
+  PlanLimits LimitsOf(const User& user) const {
+    const PlanLimits plan = plans.at(user.plan);
+    return PlanLimits{user.overrides.requests_per_minute.value_or(plan.requests_per_minute),
+                      user.overrides.burst.value_or(plan.burst),
+                      user.overrides.upload_bytes_per_day.value_or(plan.upload_bytes_per_day)};
   }
 
   std::optional<AccountStatus> FindStatus(UserId user_id) override {
@@ -115,13 +147,15 @@ class FakeRepository : public AccountRepository {
     return std::nullopt;
   }
 
-  static AccountStatus StatusOf(const User& user) {
+  AccountStatus StatusOf(const User& user) const {
     return AccountStatus{user.email,    user.active ? KeyState::kActive : KeyState::kRevoked,
                          user.is_admin, "2026-01-01T00:00:00Z",
-                         std::nullopt,  10};
+                         std::nullopt,  10,
+                         user.plan,     LimitsOf(user)};
   }
 
   std::map<UserId, User> users;
+  std::map<std::string, PlanLimits> plans{{"free", {600, 100, 1073741824}}, {"pro", {6000, 1000, 107374182400}}};
   std::map<std::string, Key> keys;  // by key hash
   std::vector<NewAccount> created;
   std::vector<std::string> actions;
@@ -415,6 +449,108 @@ TEST_F(AccountServiceTest, StatusOfAnotherEmailByAdminIsAllowed) {
 TEST_F(AccountServiceTest, StatusOfUnknownEmailByAdminIsUserNotFound) {
   const Principal admin = Admin();
   EXPECT_EQ(CodeOf([&] { service.Status(repo, admin, "nobody@example.com"); }), ErrorCode::kUserNotFound);
+}
+
+TEST_F(AccountServiceTest, SetPlanByNonAdminIsForbiddenAndChangesNothing) {
+  const auto alice = service.Register(repo, "alice@example.com", kPassword, Audit());
+  const Principal caller = PrincipalFor(alice);
+  const int calls_before = repo.calls;
+  EXPECT_EQ(CodeOf([&] {
+              service.SetPlan(repo, caller, "alice@example.com", PlanChange{"pro", {}}, Audit());
+            }),
+            ErrorCode::kForbidden);
+  EXPECT_EQ(CodeOf([&] { service.ListPlans(repo, caller); }), ErrorCode::kForbidden);
+  EXPECT_EQ(repo.calls, calls_before);
+  EXPECT_EQ(repo.users.at(caller.user_id).plan, "free");
+}
+
+TEST_F(AccountServiceTest, SetPlanByAdminAppliesThePlanAndOverridesAndRecordsTheAdmin) {
+  const Principal admin = Admin();
+  service.Register(repo, "bob@example.com", kPassword, Audit());
+  const PlanChange change{"pro", LimitOverrides{1200, std::nullopt, 0}};
+  const PlanAssignment assignment = service.SetPlan(repo, admin, " Bob@Example.com", change, Audit());
+  EXPECT_EQ(assignment.email, "bob@example.com");
+  EXPECT_EQ(assignment.plan, "pro");
+  EXPECT_EQ(assignment.limits.requests_per_minute, 1200);
+  EXPECT_EQ(assignment.limits.burst, 1000);
+  EXPECT_EQ(assignment.limits.upload_bytes_per_day, 0);
+  EXPECT_EQ(assignment.overrides, change.overrides);
+  EXPECT_EQ(repo.users.at(2).plan, "pro");
+  EXPECT_EQ(repo.audits.back().actor_user_id, std::optional<UserId>(admin.user_id));
+  EXPECT_EQ(repo.audits.back().request_id, "req-1");
+}
+
+TEST_F(AccountServiceTest, ANewPlanReachesThePrincipalOnceTheCacheForgetsTheUser) {
+  const Principal admin = Admin();
+  const auto bob = service.Register(repo, "bob@example.com", kPassword, Audit());
+  EXPECT_EQ(PrincipalFor(bob).limits.requests_per_minute, 600);
+  service.SetPlan(repo, admin, "bob@example.com", PlanChange{"pro", LimitOverrides{std::nullopt, 7, std::nullopt}},
+                  Audit());
+  cache.ForgetUser(2);  // what the repository's NOTIFY makes every process do
+  const Principal after = PrincipalFor(bob);
+  EXPECT_EQ(after.plan, "pro");
+  EXPECT_EQ(after.limits.requests_per_minute, 6000);
+  EXPECT_EQ(after.limits.burst, 7);
+  const AccountStatus status = service.Status(repo, after, std::nullopt);
+  EXPECT_EQ(status.plan, "pro");
+  EXPECT_EQ(status.limits.burst, 7);
+}
+
+TEST_F(AccountServiceTest, SetPlanWithANegativeOverrideFailsValidationNamingItWithoutTouchingTheRepository) {
+  const Principal admin = Admin();
+  service.Register(repo, "bob@example.com", kPassword, Audit());
+  const int calls_before = repo.calls;
+  const std::pair<LimitOverrides, std::string> cases[] = {
+      {LimitOverrides{-1, std::nullopt, std::nullopt}, "overrides.requests_per_minute"},
+      {LimitOverrides{std::nullopt, -5, std::nullopt}, "overrides.burst"},
+      {LimitOverrides{0, 0, -1}, "overrides.upload_bytes_per_day"},
+  };
+  for (const auto& [overrides, field] : cases) {
+    try {
+      service.SetPlan(repo, admin, "bob@example.com", PlanChange{"pro", overrides}, Audit());
+      ADD_FAILURE() << "accepted a negative " << field;
+    } catch (const Error& error) {
+      EXPECT_EQ(error.Code(), ErrorCode::kValidationFailed);
+      EXPECT_EQ(error.Details(), (ErrorDetails{{"field", field}}));
+    }
+  }
+  EXPECT_EQ(repo.calls, calls_before);
+  EXPECT_EQ(repo.users.at(2).plan, "free");
+}
+
+TEST_F(AccountServiceTest, SetPlanWithoutAPlanNameOrWithAMalformedEmailFailsValidation) {
+  const Principal admin = Admin();
+  service.Register(repo, "bob@example.com", kPassword, Audit());
+  EXPECT_EQ(CodeOf([&] {
+              service.SetPlan(repo, admin, "bob@example.com", PlanChange{"", {}}, Audit());
+            }),
+            ErrorCode::kValidationFailed);
+  EXPECT_EQ(CodeOf([&] {
+              service.SetPlan(repo, admin, "bob", PlanChange{"pro", {}}, Audit());
+            }),
+            ErrorCode::kValidationFailed);
+}
+
+TEST_F(AccountServiceTest, SetPlanOfAnUnknownEmailIsUserNotFoundAndOfAnUnknownPlanIsUnknownPlan) {
+  const Principal admin = Admin();
+  service.Register(repo, "bob@example.com", kPassword, Audit());
+  EXPECT_EQ(CodeOf([&] {
+              service.SetPlan(repo, admin, "nobody@example.com", PlanChange{"pro", {}}, Audit());
+            }),
+            ErrorCode::kUserNotFound);
+  EXPECT_EQ(CodeOf([&] {
+              service.SetPlan(repo, admin, "bob@example.com", PlanChange{"gold", {}}, Audit());
+            }),
+            ErrorCode::kUnknownPlan);
+  EXPECT_EQ(repo.users.at(2).plan, "free");
+}
+
+TEST_F(AccountServiceTest, ListPlansGivesAdminsEveryPlan) {
+  const Principal admin = Admin();
+  const auto plans = service.ListPlans(repo, admin);
+  ASSERT_EQ(plans.size(), 2u);
+  EXPECT_EQ(plans[0].name, "free");
+  EXPECT_EQ(plans[1].limits.requests_per_minute, 6000);
 }
 
 TEST(KeyState, HasStableNames) {

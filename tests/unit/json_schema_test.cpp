@@ -67,5 +67,27 @@ TEST(JsonSchema, RejectsBodiesThatAreNotObjects) {
   }
 }
 
+TEST(JsonSchema, RejectsIntegersOutsideTheSigned64BitRange) {
+  EXPECT_EQ(Rejected({{"email", "a@b.co"}, {"age", 9223372036854775807LL}}), "<none>");
+  EXPECT_EQ(Rejected({{"email", "a@b.co"}, {"age", -9223372036854775807LL - 1}}), "<none>");
+  EXPECT_EQ(Rejected({{"email", "a@b.co"}, {"age", 9223372036854775808ULL}}), "age");
+}
+
+const BodySchema kInner{{{"limit", JsonType::kInteger, false}, {"name", JsonType::kString, true, 3}}};
+const BodySchema kOuter{{{"plan", JsonType::kString, true}, {"inner", JsonType::kObject, false, 0, &kInner}}};
+
+TEST(JsonSchema, ChecksAnObjectFieldAgainstItsOwnSchemaNamingNestedFieldsWithADot) {
+  EXPECT_EQ(Rejected({{"plan", "p"}}, kOuter), "<none>");
+  EXPECT_EQ(Rejected({{"plan", "p"}, {"inner", nullptr}}, kOuter), "<none>");
+  EXPECT_EQ(Rejected({{"plan", "p"}, {"inner", {{"name", "abc"}, {"limit", nullptr}}}}, kOuter), "<none>");
+  EXPECT_EQ(Rejected({{"plan", "p"}, {"inner", {{"name", "abc"}, {"limit", 5}}}}, kOuter), "<none>");
+  EXPECT_EQ(Rejected({{"plan", "p"}, {"inner", json::array()}}, kOuter), "inner");
+  EXPECT_EQ(Rejected({{"plan", "p"}, {"inner", "x"}}, kOuter), "inner");
+  EXPECT_EQ(Rejected({{"plan", "p"}, {"inner", json::object()}}, kOuter), "inner.name");
+  EXPECT_EQ(Rejected({{"plan", "p"}, {"inner", {{"name", "abcd"}}}}, kOuter), "inner.name");
+  EXPECT_EQ(Rejected({{"plan", "p"}, {"inner", {{"name", "a"}, {"limit", "5"}}}}, kOuter), "inner.limit");
+  EXPECT_EQ(Rejected({{"plan", "p"}, {"inner", {{"name", "a"}, {"limt", 5}}}}, kOuter), "inner.limt");
+}
+
 }  // namespace
 }  // namespace gw::web

@@ -38,6 +38,11 @@ class OneKeyRepository : public domain::AccountRepository {
   std::optional<domain::Credentials> FindCredentials(std::string_view) override { return std::nullopt; }
   void ReplaceKey(domain::UserId, std::string_view, std::string_view, const domain::AuditContext&) override {}
   bool SetAccountActive(std::string_view, bool, const domain::AuditContext&) override { return false; }
+  std::optional<domain::PlanAssignment> SetPlan(std::string_view, const domain::PlanChange&,
+                                                const domain::AuditContext&) override {
+    return std::nullopt;
+  }
+  std::vector<domain::Plan> ListPlans() override { return {}; }
   std::optional<domain::KeyLookup> FindByKeyHash(std::string_view key_hash) override {
     if (key_hash == key_hash_) return lookup_;
     return std::nullopt;

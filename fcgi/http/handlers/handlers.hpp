@@ -31,6 +31,8 @@ Handler PostRenew(domain::AccountService& accounts);
 Handler PostRevoke(domain::AccountService& accounts);
 Handler PostReactivate(domain::AccountService& accounts);
 Handler GetAudit();
+Handler GetAdminPlans(domain::AccountService& accounts);
+Handler PutAdminUsersEmailPlan(domain::AccountService& accounts);
 Handler PostUpload(domain::ContentService& content);
 Handler GetRetrieve(domain::ContentService& content);
 Handler GetFiles(domain::ContentService& content);

@@ -1,8 +1,9 @@
-// POST /status [{email}] -> the key's state and usage. Admins may name another account.
+// POST /status [{email}] -> the key's state, usage, plan and limits. Admins may name another account.
 #include <nlohmann/json.hpp>
 
 #include "fcgi/http/context.hpp"
 #include "fcgi/http/handlers/handlers.hpp"
+#include "fcgi/http/plan_json.hpp"
 
 namespace gw::web::handlers {
 
@@ -15,7 +16,8 @@ Handler PostStatus(domain::AccountService& accounts) {
                                         email ? std::optional<std::string_view>(*email) : std::nullopt);
     nlohmann::json data{{"email", status.email},       {"state", domain::ToString(status.key_state)},
                         {"is_admin", status.is_admin}, {"created_at", status.created_at},
-                        {"last_renewed_at", nullptr},  {"usage_count", status.usage_count}};
+                        {"last_renewed_at", nullptr},  {"usage_count", status.usage_count},
+                        {"plan", status.plan},         {"limits", LimitsToJson(status.limits)}};
     if (status.last_renewed_at) data["last_renewed_at"] = *status.last_renewed_at;
     return JsonSuccess(200, "API key status", data);
   };
