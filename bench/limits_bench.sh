@@ -10,6 +10,9 @@
 # limiter's full path and passes. Cases alternate (on, off, on, off, ...) so that drift of the
 # machine does not favour either; the medians are compared.
 #
+# With GW_BENCH_REDIS_URL set (e.g. the stack's own, from `./gw up --with-redis`), the "on" pool
+# keeps its limits in that Redis instead of shared memory: the cost of the multi-host setup.
+#
 # Usage: bench/limits_bench.sh [seconds=10] [rounds=3] [connections=64] [threads=2]
 # Needs: a running `./gw up` stack built from this tree, wrk, curl, jq.
 set -euo pipefail
@@ -68,7 +71,7 @@ start_pool() {  # start_pool <name> <VAR=value...>: a pool on $tmp/<name>.sock
   while [[ ! -S $tmp/$name.sock ]] && (( t-- > 0 )); do sleep 0.1; done
   [[ -S $tmp/$name.sock ]] || { cat "$tmp/$name/out" >&2; die "the '$name' pool did not start"; }
 }
-start_pool on GW_RATE_LIMITS=on GW_METRICS=on
+start_pool on GW_RATE_LIMITS=on GW_METRICS=on GW_RATE_LIMIT_REDIS_URL="${GW_BENCH_REDIS_URL:-}"
 start_pool off GW_RATE_LIMITS=off GW_METRICS=off
 
 port=$(( HTTPS_PORT + 200 ))
@@ -119,6 +122,7 @@ rps() {  # rps <url>: requests/s of one wrk run (fails on any non-200)
 }
 median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2) }'; }
 
+[[ -n ${GW_BENCH_REDIS_URL:-} ]] && echo "bench: the 'on' pool keeps its limits in Redis ($GW_BENCH_REDIS_URL)"
 echo "bench: POST /status, ${duration}s per case, $rounds rounds, $connections connections, $threads wrk threads, TLS"
 declare -a on=() off=() ceiling=()
 for (( r = 1; r <= rounds; r++ )); do

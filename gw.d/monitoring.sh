@@ -107,9 +107,11 @@ monitoring_daemon() {
   pid=$(pidfile_pid "$pidfile")
   local t=$(( START_TIMEOUT * 10 )) code=000
   while (( t-- > 0 )); do
-    pid_alive "$pid" "$1" || { sleep 0.3; show_tail "$log"; die "$name exited during startup (port 127.0.0.1:$port taken?)"; }
+    # liveness only: the subshell has not necessarily exec'd the daemon yet (its command line
+    # is still gw's); the daemon's own answer below is what counts
+    proc_live "$pid" || { sleep 0.3; show_tail "$log"; die "$name exited during startup (port 127.0.0.1:$port taken?)"; }
     code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "http://127.0.0.1:$port$ready" 2>/dev/null || true)
-    [[ $code == 200 ]] && return 0
+    [[ $code == 200 ]] && pid_alive "$pid" "$1" && return 0
     sleep 0.1
   done
   show_tail "$log"
