@@ -2,7 +2,6 @@
 // Subcommands: serve, migrate, admin create --email E [--password-stdin], help.
 #include <bsd/unistd.h>
 #include <curl/curl.h>
-#include <sys/prctl.h>
 #include <unistd.h>
 
 #include <spdlog/spdlog.h>
@@ -14,16 +13,13 @@
 #include <thread>
 
 #include "domain/accounts.hpp"
-#include "domain/circuit_breaker.hpp"
-#include "domain/clock.hpp"
 #include "domain/content_service.hpp"
 #include "domain/error.hpp"
 #include "fcgi/config.hpp"
 #include "fcgi/http/logging.hpp"
 #include "fcgi/http/routes.hpp"
 #include "fcgi/jobs/job_handlers.hpp"
-#include "fcgi/pool/pool_metrics.hpp"
-#include "fcgi/pool/shm_rate_limiter.hpp"
+#include "fcgi/pool_wiring.hpp"
 #include "fcgi/process/job_worker_process.hpp"
 #include "fcgi/process/supervisor.hpp"
 #include "fcgi/process/worker_process.hpp"
@@ -38,7 +34,6 @@
 #include "persistence/pg_job_queue.hpp"
 #include "persistence/pg_session.hpp"
 #include "persistence/posix_file.hpp"
-#include "persistence/redis_rate_limiter.hpp"
 #include "persistence/usage_flusher.hpp"
 
 namespace {
@@ -97,37 +92,18 @@ class PgJobThreadState final : public fcgi::JobThreadState {
   fcgi::JobHandlers handlers_;
 };
 
-/// What the supervisor makes before the first fork and every child shares (fcgi/pool/).
-struct PoolShared {
-  pool::PoolMetrics* metrics;         //!< null with GW_METRICS=off
-  pool::ShmRateLimiter& host_limits;  //!< this host's rate-limit table
-};
-
-/// The process's title in `ps` ("ipfs-gateway: worker 1"), and its name in `top`, as nginx
-/// and PostgreSQL show theirs.
-void SetProcessTitle(const std::string& title) {
-  setproctitle("-ipfs-gateway: %s", title.c_str());
-  const std::string short_name = "gw-" + title.substr(0, 12);
-  prctl(PR_SET_NAME, short_name.c_str());
-}
-
-app::StorageEvents StorageEventsOf(pool::PoolMetrics* metrics) {
-  if (metrics == nullptr) return {};
-  return {[metrics] { metrics->RecordStorageRetry(); }, [metrics](int state) { metrics->SetBreakerState(state); }};
-}
-
 std::string HostName() {
   char name[256] = {};
   if (gethostname(name, sizeof(name) - 1) != 0) return "localhost";
   return name;
 }
 
-int RunJobWorker(const web::Config& config, std::optional<domain::CidProfile> profile, const PoolShared& shared,
+int RunJobWorker(const web::Config& config, std::optional<domain::CidProfile> profile, app::PoolShared& shared,
                  int listen_fd, int slot) {
   close(listen_fd);  // serves no FastCGI request
   auto log = web::MakeJsonLogger("job-worker", config.log_dir + "/job-worker-" + std::to_string(slot) + ".log",
                                  config.log_level);
-  const app::StorageEvents storage_events = StorageEventsOf(shared.metrics);
+  const app::StorageEvents storage_events = app::StorageEventsOf(shared.Metrics());
   const auto storage = app::BuildContentStorage(config, profile, *log, storage_events);
   persistence::LocalContentStore::CleanStaleStaging(config.store_dir);
   persistence::LocalUploadSpool spool(SpoolDir(config));
@@ -162,43 +138,6 @@ int RunJobWorker(const web::Config& config, std::optional<domain::CidProfile> pr
   return fcgi::RunJobWorkerProcess(options, make_thread_state, heartbeats, *log);
 }
 
-/// The rate-limit store one worker uses: the host's shared-memory table, or Redis in front of it
-/// (GW_RATE_LIMIT_REDIS_URL) with its own breaker, so that a failing Redis falls back to the
-/// host's limits within a few calls instead of costing every request a timeout.
-class WorkerRateLimitStore {
- public:
-  WorkerRateLimitStore(const web::Config& config, const PoolShared& shared, spdlog::logger& log)
-      : host_(shared.host_limits) {
-    if (config.rate_limits.redis_url.empty()) return;
-    domain::BreakerOptions options;
-    options.failure_threshold = 3;
-    options.open_duration = std::chrono::seconds(5);
-    breaker_.emplace("redis", options, clock_, [&log](const domain::BreakerTransition& t) {
-      web::LogEvent(log, t.to == domain::BreakerState::kOpen ? web::LogLevel::kWarn : web::LogLevel::kInfo,
-                    {{"type", "rate_limit_store_breaker"},
-                     {"from", std::string(domain::ToString(t.from))},
-                     {"to", std::string(domain::ToString(t.to))},
-                     {"note", t.to == domain::BreakerState::kOpen ? "this host's own limits apply meanwhile" : ""}});
-    });
-    persistence::RedisRateLimiterOptions redis;
-    redis.url = config.rate_limits.redis_url;
-    redis.timeout = config.rate_limits.redis_timeout;
-    redis.pool_size = static_cast<std::size_t>(config.threads);
-    redis.on_error = [metrics = shared.metrics, &log](std::string_view reason) {
-      if (metrics != nullptr) metrics->RecordRateLimitStoreError();
-      web::LogEvent(log, web::LogLevel::kWarn, {{"type", "rate_limit_store_error"}, {"reason", std::string(reason)}});
-    };
-    redis_.emplace(std::move(redis), *breaker_, host_);
-  }
-  domain::RateLimitStore& Store() { return redis_ ? static_cast<domain::RateLimitStore&>(*redis_) : host_; }
-
- private:
-  domain::RateLimitStore& host_;
-  domain::SteadyClock clock_;
-  std::optional<domain::CircuitBreaker> breaker_;
-  std::optional<persistence::RedisRateLimiter> redis_;
-};
-
 std::string StorageName(const web::Config& config) {
   return config.storage == web::Storage::kFilebase ? "filebase" : "local";
 }
@@ -209,7 +148,7 @@ std::vector<web::Network> TrustedProxies(const web::Config& config) {
   return networks;
 }
 
-int RunWorker(const web::Config& config, std::optional<domain::CidProfile> profile, const PoolShared& shared,
+int RunWorker(const web::Config& config, std::optional<domain::CidProfile> profile, app::PoolShared& shared,
               int listen_fd, int slot) {
   auto log =
       web::MakeJsonLogger("worker", config.log_dir + "/worker-" + std::to_string(slot) + ".log", config.log_level);
@@ -219,7 +158,7 @@ int RunWorker(const web::Config& config, std::optional<domain::CidProfile> profi
   domain::AccountService accounts(config.key_pepper, random, key_cache, usage);
   persistence::KeyChangeListener key_listener(config.database_url, key_cache);
   persistence::UsageFlusher usage_flusher(config.database_url, usage, config.usage_flush_interval);
-  const app::StorageEvents storage_events = StorageEventsOf(shared.metrics);
+  const app::StorageEvents storage_events = app::StorageEventsOf(shared.Metrics());
   const auto storage = app::BuildContentStorage(config, profile, *log, storage_events);
   domain::ContentStore& store = storage->Store();
   // A worker killed mid-upload leaves a staging file named after its pid; its replacement
@@ -232,26 +171,14 @@ int RunWorker(const web::Config& config, std::optional<domain::CidProfile> profi
       config.job_workers > 0 ? domain::ContentService(store, spool, TaskSettingsOf(config), config.max_upload_bytes)
                              : domain::ContentService(store, config.max_upload_bytes);
 
-  pool::PoolMetrics* metrics = shared.metrics;
-  WorkerRateLimitStore limit_stores(config, shared, *log);
-  domain::RateLimitStore& limit_store = limit_stores.Store();
-  const web::RateLimiting limiting{limit_store,
-                                   [metrics](std::string_view policy) {
-                                     if (metrics == nullptr) return;
-                                     for (std::size_t i = 0; i < pool::kLimitPolicies.size(); ++i) {
-                                       if (pool::kLimitPolicies[i] == policy) {
-                                         metrics->RecordRateLimited(static_cast<pool::LimitPolicy>(i));
-                                       }
-                                     }
-                                   },
-                                   config.rate_limits.enabled};
+  const app::WorkerRateLimiting rate_limiting(config, shared, *log);
   const domain::RateLimit per_address{config.rate_limits.per_address_per_minute, std::chrono::minutes(1),
                                       config.rate_limits.per_address_burst};
   const web::ClientAddressResolver client_address(TrustedProxies(config));
-  const web::handlers::MetricsEndpoint metrics_endpoint{metrics, StorageName(config), GW_VERSION, GW_COMMIT,
+  const web::handlers::MetricsEndpoint metrics_endpoint{shared.Metrics(), StorageName(config), GW_VERSION, GW_COMMIT,
                                                         config.store_dir};
-  const web::Handler application =
-      web::BuildApplication({accounts, content, usage, log, limiting, per_address, client_address, metrics_endpoint});
+  const web::Handler application = web::BuildApplication(
+      {accounts, content, usage, log, rate_limiting.Limiting(), per_address, client_address, metrics_endpoint});
   const fcgi::ThreadStateFactory make_thread_state = [&config] {
     return std::make_unique<PgThreadState>(config.database_url);
   };
@@ -278,14 +205,7 @@ int Serve(const web::Config& config) {
   }
   // Shared memory, mapped before the first fork so that every child (and every replacement)
   // counts into the same place.
-  std::optional<pool::PoolMetrics> pool_metrics;
-  if (config.metrics_enabled) pool_metrics.emplace();
-  pool::PoolMetrics* metrics = pool_metrics ? &*pool_metrics : nullptr;
-  pool::ShmRateLimiter host_limits(config.rate_limits.table_slots, [metrics] {
-    if (metrics != nullptr) metrics->RecordRateLimitTableFull();
-  });
-  const PoolShared shared{metrics, host_limits};
-
+  app::PoolShared shared(config);
   const fcgi::SupervisorOptions options{config.fcgi_socket, config.run_dir, config.drain_timeout};
   const std::vector<fcgi::ChildGroup> groups{
       {"worker", config.workers,
@@ -293,24 +213,8 @@ int Serve(const web::Config& config) {
       {"job-worker", config.job_workers,
        [&config, profile, &shared](int fd, int slot) { return RunJobWorker(config, profile, shared, fd, slot); }},
   };
-  const auto group_of = [](const fcgi::ChildGroup& group) {
-    return group.name == "worker" ? pool::ProcessGroup::kWorker : pool::ProcessGroup::kJobWorker;
-  };
-  fcgi::SupervisorHooks hooks;
-  hooks.in_child = [metrics](int process_slot, const fcgi::ChildGroup& group, int index) {
-    SetProcessTitle(group.name + " " + std::to_string(index));
-    if (metrics != nullptr) metrics->SetOwnSlot(process_slot);
-  };
-  if (metrics != nullptr) {
-    hooks.started = [metrics, group_of](int process_slot, const fcgi::ChildGroup& group, int pid) {
-      metrics->ProcessStarted(process_slot, group_of(group), pid);
-    };
-    hooks.exited = [metrics, group_of](int process_slot, const fcgi::ChildGroup& group, bool replaced) {
-      metrics->ProcessExited(process_slot, group_of(group), replaced);
-    };
-  }
-  SetProcessTitle("supervisor");
-  return fcgi::RunSupervisor(options, groups, *log, hooks);
+  app::SetProcessTitle("supervisor");
+  return fcgi::RunSupervisor(options, groups, *log, shared.Hooks());
 }
 
 int Migrate(const web::Config& config) {
