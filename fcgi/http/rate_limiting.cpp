@@ -104,8 +104,11 @@ Handler WithRateLimit(const RateLimiting& limiting, RateLimitPolicy policy, Hand
     if (!decision.allowed) {
       if (limiting.on_limited) limiting.on_limited(policy.Name());
       const auto retry_after = std::max<std::int64_t>(1, CeilSeconds(decision.retry_after));
+      const std::string message = policy.Name() == "upload"
+                                      ? "The daily upload budget is spent for now; retry after the time in Retry-After"
+                                      : std::string();
       Response refused =
-          ErrorResponse(Error(ErrorCode::kRateLimited, {},
+          ErrorResponse(Error(ErrorCode::kRateLimited, message,
                               {{"policy", policy.Name()}, {"retry_after_seconds", std::to_string(retry_after)}}),
                         request.request_id);
       add_headers(refused);
