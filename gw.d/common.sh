@@ -12,7 +12,8 @@ APT_PACKAGES=(build-essential cmake pkg-config libfcgi-dev libpqxx-dev libpq-dev
   nginx-light postgresql openssl wrk curl iproute2 jq clang-format shellcheck
   python3-botocore   # AWS's own signer, to check the Filebase double and the presigner
   prometheus-cpp-dev libbsd-dev   # metric types + text format; setproctitle for process titles
-  redis-server prometheus)        # the shared rate-limit store; promtool checks /metrics and the rules
+  redis-server prometheus         # the shared rate-limit store; promtool checks /metrics and the rules
+  pandoc python3-requests chromium)   # the docs site (guides to HTML); the Python example; the docs' browser test
 
 # shellcheck disable=SC2034  # read by the other parts; shellcheck checks one file at a time
 START_TIMEOUT=${GW_START_TIMEOUT:-30}   # seconds to wait for a component to come up
