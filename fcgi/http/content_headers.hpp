@@ -14,7 +14,9 @@ std::string ContentDisposition(std::string_view disposition, std::string_view fi
 /// containing "<cid>" or W/"<cid>" (weak comparison, as RFC 9110 prescribes for this header).
 bool IfNoneMatchMatches(std::string_view header, std::string_view cid);
 
-/// The cache policy of content-addressed bytes: they can never change under their CID.
-inline constexpr std::string_view kImmutableCacheControl = "public, max-age=29030400, immutable";
+/// The cache policy of content-addressed bytes: they can never change under their CID, but only
+/// their holder may read them, so only the client's own cache may keep them ("private"): a CDN
+/// or shared proxy does not key its cache on X-API-Key and would hand them to anyone.
+inline constexpr std::string_view kImmutableCacheControl = "private, max-age=29030400, immutable";
 
 }  // namespace gw::web

@@ -14,7 +14,7 @@ class Content : public ContentTest {
   // does not repeat it on 206).
   static void ExpectRetrievalHeaders(const HttpResponse& r, const std::string& cid) {
     EXPECT_EQ(r.Header("etag").value_or(""), "\"" + cid + "\"") << r.Describe();
-    EXPECT_EQ(r.Header("cache-control").value_or(""), "public, max-age=29030400, immutable") << r.Describe();
+    EXPECT_EQ(r.Header("cache-control").value_or(""), "private, max-age=29030400, immutable") << r.Describe();
     if (r.status == 200) {
       EXPECT_EQ(r.Header("accept-ranges").value_or(""), "bytes") << r.Describe();
     }

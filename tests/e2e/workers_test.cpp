@@ -174,12 +174,18 @@ TEST_F(Workers, UsageCountIsExactUnderLoadAcrossASigterm) {
   constexpr int kRequests = 10'000;
   std::atomic<int> sent{0};
   std::atomic<int> failures{0};
+  std::mutex first_failure_mutex;
+  std::string first_failure;
   std::vector<std::thread> clients;
   for (int t = 0; t < kThreads; ++t) {
     clients.emplace_back([&] {
       auto client = NewClient();
       while (sent.fetch_add(1) < kRequests) {
-        if (client->Request("POST", "/status", {{"X-API-Key", user.api_key}}).status != 200) ++failures;
+        const auto response = client->Request("POST", "/status", {{"X-API-Key", user.api_key}});
+        if (response.status != 200 && failures++ == 0) {
+          std::lock_guard lock(first_failure_mutex);
+          first_failure = response.Describe();
+        }
       }
     });
   }
@@ -188,7 +194,7 @@ TEST_F(Workers, UsageCountIsExactUnderLoadAcrossASigterm) {
   ASSERT_TRUE(Alive(victim));
   ASSERT_EQ(kill(victim, SIGTERM), 0);
   for (auto& client : clients) client.join();
-  ASSERT_EQ(failures.load(), 0);
+  ASSERT_EQ(failures.load(), 0) << "first: " << first_failure;
 
   long long seen = before;
   const bool exact = PollUntil(5000ms, [&] {
