@@ -190,6 +190,7 @@ set_layout() {
   [[ $MAX_UPLOAD_BYTES =~ ^[1-9][0-9]{0,12}$ ]] || die "GW_MAX_UPLOAD_BYTES must be a positive number of bytes"
   ADMIN_KEY_FILE=$root/admin.key
   STACK_REDIS_URL=""          # the app's GW_RATE_LIMIT_REDIS_URL when the stack runs its redis-server
+  NGINX_USER=""               # nginx workers: root when gw runs as root, else the invoking user
   PG_DIR=$root/pg             # the persistent stack's may be moved by choose_pg_dir
   # monitoring (`up --with-monitoring` sets MONITORING=1; never in a test stack): loopback ports,
   # away from the Debian exporters' own defaults (9090, 9100, 9113, 9187)

@@ -8,7 +8,9 @@ ensure_cert() {
   if [[ -n $TLS_CERT || -n $TLS_KEY ]]; then
     [[ -n $TLS_CERT && -n $TLS_KEY ]] || die "set both GW_TLS_CERT and GW_TLS_KEY (or neither)"
     [[ -r $TLS_CERT && -r $TLS_KEY ]] || die "cannot read GW_TLS_CERT=$TLS_CERT / GW_TLS_KEY=$TLS_KEY"
-    TLS_CERT=$(readlink -f "$TLS_CERT"); TLS_KEY=$(readlink -f "$TLS_KEY")
+    # absolute, but symlinks kept: certbot renews by pointing live/<name>/*.pem at new files, and
+    # a reload must pick those up (a resolved archive/ path would keep serving the old one)
+    TLS_CERT=$(realpath -s "$TLS_CERT"); TLS_KEY=$(realpath -s "$TLS_KEY")
     return 0
   fi
   TLS_CERT=$TLS_DIR/cert.pem; TLS_KEY=$TLS_DIR/key.pem
@@ -75,6 +77,12 @@ render_nginx() {
   local conf=$NGINX_DIR/conf new=$NGINX_DIR/conf.new f out
   local user_line="# (not root: nginx workers run as the invoking user)"
   (( IS_ROOT )) && user_line="user root;  # gw runs as root; workers need the app socket and var/"
+  # NGINX_USER (empty in gw's layouts; deploy/render-nginx.sh sets it): the workers' user. It must
+  # be the app's: workers hand the app spooled upload bodies (mode 0600) and serve the store's files.
+  if [[ -n ${NGINX_USER:-} ]]; then
+    [[ $NGINX_USER =~ ^[a-z_][a-z0-9_-]*$ ]] || die "nginx user must be a user name; got '$NGINX_USER'"
+    user_line="user $NGINX_USER;  # the app's user"
+  fi
   # The coarse per-IP first line (the app's own limits are the real ones): GW_NGINX_RATE
   # (default 100r/s, "off" to disable) with a burst of GW_NGINX_BURST (200). Loopback is exempt
   # (an empty key is never limited): local tools, Prometheus and the test suite.
