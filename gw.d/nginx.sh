@@ -126,7 +126,7 @@ render_nginx() {
     UPLOAD_BODY_LIMIT "$(( MAX_UPLOAD_BYTES + 65536 ))"
     STORE_DIR "$STORE_DIR"
     WEB_DIR "$REPO/web"
-    DOCS_DIR "$REPO/docs"
+    DOCS_SITE_DIR "$DOCS_SITE_DIR"
     LIMIT_REQ_ZONE "$limit_zone"
     LIMIT_REQ "$limit_req"
     METRICS_ALLOW "$metrics_allow"

@@ -36,23 +36,16 @@ check_shell() {
 # ----------------------------------------------------------------------------
 # test: throwaway stack + ctest
 # ----------------------------------------------------------------------------
-# The tests run two pinned node packages: tests/reference (the JS importer the CIDs are checked
-# against) and tests/filebase (the Filebase double). Install Node.js and npm when missing, and
-# `npm ci` in each when its node_modules is missing or older than its package-lock.json.
+# The tests run three pinned node packages: tests/reference (the JS importer the CIDs are checked
+# against), tests/filebase (the Filebase double) and tests/docsite (playwright-core, which drives
+# Debian's chromium through the docs site). Install Node.js and npm when missing, and `npm ci` in
+# each when its node_modules is missing or older than its package-lock.json.
 ensure_node_packages() {
   local dir
-  if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
-    ensure_packages nodejs npm
-  fi
-  if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
-    die "node/npm still missing after installing nodejs npm"
-  fi
-  for dir in "$REPO/tests/reference" "$REPO/tests/filebase"; do
-    if [[ ! -d $dir/node_modules || $dir/package-lock.json -nt $dir/node_modules ]]; then
-      say "npm ci in $dir"
-      (cd "$dir" && npm ci --no-audit --no-fund </dev/null) || die "npm ci failed in $dir"
-      touch "$dir/node_modules"
-    fi
+  ensure_node
+  # (playwright-core downloads no browser: the docs tests use Debian's /usr/bin/chromium)
+  for dir in "$REPO/tests/reference" "$REPO/tests/filebase" "$REPO/tests/docsite"; do
+    npm_ci "$dir"
   done
 }
 
@@ -165,7 +158,8 @@ cmd_test() {
 
   export GW_TEST_DATABASE_URL GW_TEST_APP_DATABASE_URL GW_TEST_BASE_URL GW_TEST_HTTP_URL \
     GW_TEST_CA_FILE GW_TEST_ADMIN_KEY GW_TEST_RUN_DIR GW_TEST_LOG_DIR GW_TEST_MIGRATIONS_DIR \
-    GW_TEST_KEY_PEPPER_FILE GW_TEST_STORE_DIR GW_TEST_REFERENCE_DIR GW_TEST_PG_RESTART
+    GW_TEST_KEY_PEPPER_FILE GW_TEST_STORE_DIR GW_TEST_REFERENCE_DIR GW_TEST_PG_RESTART \
+    GW_TEST_DOCS_SITE_DIR
   GW_TEST_DATABASE_URL=$(super_dsn)
   GW_TEST_APP_DATABASE_URL=$(app_dsn)
   GW_TEST_BASE_URL=https://127.0.0.1:$HTTPS_PORT
@@ -178,6 +172,7 @@ cmd_test() {
   GW_TEST_KEY_PEPPER_FILE=$SECRETS_DIR/key_pepper
   GW_TEST_STORE_DIR=$STORE_DIR
   GW_TEST_REFERENCE_DIR=$REPO/tests/reference
+  GW_TEST_DOCS_SITE_DIR=$DOCS_SITE_DIR   # what nginx serves at /docs/ (the docs tests check it)
   # e2e tests restart PostgreSQL with it (jobs must survive a database restart)
   GW_TEST_PG_RESTART=$TEST_DIR/pg-restart
   write_pg_restart_script "$GW_TEST_PG_RESTART"
