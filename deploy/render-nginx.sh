@@ -23,6 +23,8 @@ REPO=$PWD
 source "$REPO/gw.d/common.sh"
 # shellcheck source=gw.d/nginx.sh
 source "$REPO/gw.d/nginx.sh"
+# shellcheck source=gw.d/docs.sh
+source "$REPO/gw.d/docs.sh"
 
 env_file=${1:-/etc/ipfs-gateway/ipfs-gateway.env}
 [[ -r $env_file ]] || die "cannot read $env_file (usage: deploy/render-nginx.sh [ENV_FILE])"
@@ -57,6 +59,8 @@ done <"$env_file"
   MAX_UPLOAD_BYTES=${GW_MAX_UPLOAD_BYTES:-104857600}
   MONITORING=0
   NGINX_STATUS_PORT=${GW_NGINX_STATUS_PORT:-19080}
+  # the docs site nginx serves at /docs/, built from this checkout next to the binary
+  DOCS_SITE_DIR=${GW_DOCS_SITE_DIR:-$REPO/build/docs-site}
 }
 [[ $MAX_UPLOAD_BYTES =~ ^[1-9][0-9]{0,12}$ ]] || die "GW_MAX_UPLOAD_BYTES must be a positive number of bytes"
 for p in "$HTTPS_PORT" "$HTTP_PORT"; do
@@ -64,6 +68,7 @@ for p in "$HTTPS_PORT" "$HTTP_PORT"; do
 done
 ensure_cert   # both readable; made absolute, symlinks kept (certbot's live/ links)
 
+build_docs_site "$REPO" "$DOCS_SITE_DIR"
 render_nginx
 if (( NGINX_CONF_CHANGED )); then
   say "rendered $NGINX_DIR/conf (nginx -t passed); apply it: systemctl reload ipfs-gateway-nginx"

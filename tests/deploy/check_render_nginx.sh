@@ -42,6 +42,7 @@ ln -s ../privkey1.pem "$tmp/live/privkey.pem"
   echo "GW_LOG_DIR=$tmp/logs"
   echo "GW_STORE_DIR=$tmp/store"
   echo "GW_FCGI_SOCKET=$tmp/run/fcgi.sock"
+  echo "GW_DOCS_SITE_DIR=$tmp/docs-site"
 } >"$tmp/env"
 
 if out=$(deploy/render-nginx.sh "$tmp/env" 2>&1); then ok "render-nginx.sh: $out"
@@ -60,6 +61,8 @@ expect "the key's symlink" "ssl_certificate_key $tmp/live/privkey.pem;"
 expect "the upload body limit" "client_max_body_size $((max + 65536));"
 expect "uploads spooled into the store" "client_body_temp_path $tmp/store/.upload-tmp"
 expect "the ports of the example" "listen 0.0.0.0:443 ssl"
+expect "the docs site" "$tmp/docs-site"
+if [[ -f $tmp/docs-site/index.html ]]; then ok "the docs site was built"; else not_ok "no docs site in $tmp/docs-site"; fi
 if grep -q '@[A-Z_]*@' "$conf"; then not_ok "placeholders left in $conf"; else ok "no placeholders left"; fi
 
 # every setting of the example is read by something
