@@ -37,14 +37,15 @@ check_shell() {
 # test: throwaway stack + ctest
 # ----------------------------------------------------------------------------
 # The tests run three pinned node packages: tests/reference (the JS importer the CIDs are checked
-# against), tests/filebase (the Filebase double) and tests/docsite (playwright-core, which drives
-# Debian's chromium through the docs site). Install Node.js and npm when missing, and `npm ci` in
+# against), tests/filebase (the Filebase double), tests/docsite (playwright-core, which drives
+# Debian's chromium through the docs site) and tests/contract (the OpenAPI lint and the contract
+# check). Install Node.js and npm when missing, and `npm ci` in
 # each when its node_modules is missing or older than its package-lock.json.
 ensure_node_packages() {
   local dir
   ensure_node
   # (playwright-core downloads no browser: the docs tests use Debian's /usr/bin/chromium)
-  for dir in "$REPO/tests/reference" "$REPO/tests/filebase" "$REPO/tests/docsite"; do
+  for dir in "$REPO/tests/reference" "$REPO/tests/filebase" "$REPO/tests/docsite" "$REPO/tests/contract"; do
     npm_ci "$dir"
   done
 }
@@ -137,6 +138,26 @@ stop_two_hosts() {
   return 0
 }
 
+# run_contract_check: every response the e2e suites recorded (GW_TEST_RECORD_FILE) against
+# docs/openapi.yaml (tests/contract/check_contract.mjs), right after ctest and in the same run,
+# so that it sees every e2e test of both stacks and fails the run (why this is not a ctest:
+# tests/contract/CMakeLists.txt). A full run must have recorded exchanges and exercised every
+# operation of the document. With GW_CTEST_ARGS (some tests only) the check covers what they
+# recorded (--partial: operations nobody exercised are listed, not failed), and is skipped
+# when they recorded nothing (no e2e test ran).
+run_contract_check() {
+  local -a args=(--spec "$REPO/docs/openapi.yaml" --recording "$GW_TEST_RECORD_FILE")
+  if [[ -n ${GW_CTEST_ARGS:-} ]]; then
+    if [[ ! -s $GW_TEST_RECORD_FILE ]]; then
+      say "contract check skipped: the selected tests recorded no e2e exchange"
+      return 0
+    fi
+    args+=(--partial)
+  fi
+  say "checking the recorded e2e exchanges against docs/openapi.yaml ($GW_TEST_RECORD_FILE)"
+  node "$REPO/tests/contract/check_contract.mjs" "${args[@]}" </dev/null
+}
+
 cmd_test() {
   ensure_packages
   check_format
@@ -184,18 +205,29 @@ cmd_test() {
   # the content and task e2e suites run again against this one (label e2e-filebase)
   start_filebase_stack "$TEST_DIR/filebase" "$build_dir"
 
+  # every exchange of the e2e clients is appended here (tests/e2e/https_client.hpp,
+  # RecordExchange), for the contract check after ctest; emptied first: one run, one recording
+  export GW_TEST_RECORD_FILE=$build_dir/contract/exchanges.jsonl
+  mkdir -p "$build_dir/contract"
+  : >"$GW_TEST_RECORD_FILE"
+
   say "running ctest in $build_dir"
-  local rc=0
+  local rc=0 contract_rc=0
   # GW_CTEST_ARGS is a list of ctest arguments (e.g. "-L unit"): split on purpose
   local -a ctest_args
   read -r -a ctest_args <<<"${GW_CTEST_ARGS:-}"
   ctest --test-dir "$build_dir" --output-on-failure "${ctest_args[@]}" </dev/null || rc=$?
+  run_contract_check || contract_rc=$?
   if (( rc != 0 )); then
     say "ctest FAILED (exit $rc)"
     show_tail "$LOG_DIR/server.out" 30
     show_tail "$LOG_DIR/nginx-error.log" 20
   else
     say "ctest passed"
+  fi
+  if (( contract_rc != 0 )); then
+    say "contract check FAILED: responses that docs/openapi.yaml does not describe (above)"
+    (( rc != 0 )) || rc=$contract_rc
   fi
   exit "$rc"
 }

@@ -88,6 +88,7 @@ class ContentTest : public E2eTest {
   /// path after the bucket; a multipart upload counts once, by its completion).
   std::vector<std::string> FilebaseObjectsPut() {
     HttpsClient control(env_.filebase_control_url, env_.ca_file);
+    control.SetRecorded(false);  // the double's control API, not the gateway's
     HttpResponse response;
     nlohmann::json json;
     // An answer's status is recorded as its last byte leaves: read until every entry has one.

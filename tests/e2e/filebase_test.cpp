@@ -14,6 +14,7 @@ class FilebaseFaults : public TaskTest {
     TaskTest::SetUp();
     ASSERT_TRUE(env_.filebase) << "these tests need the Filebase stack (GW_TEST_STACK=filebase)";
     control_ = std::make_unique<HttpsClient>(env_.filebase_control_url, env_.ca_file);
+    control_->SetRecorded(false);  // the double's control API, not the gateway's
     SetFault(R"({"mode":"none"})");
     ASSERT_EQ(control_->Request("POST", "/requests/clear").status, 200);
   }

@@ -1,9 +1,16 @@
 #include "https_client.hpp"
 
 #include <curl/curl.h>
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cctype>
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <iostream>
 #include <mutex>
 #include <stdexcept>
 
@@ -53,7 +60,77 @@ void Check(CURLcode code, const char* what) {
   if (code != CURLE_OK) throw std::runtime_error(std::string(what) + ": " + curl_easy_strerror(code));
 }
 
+/// The recording's file descriptor, opened once per process; -1 when GW_TEST_RECORD_FILE is unset.
+int RecordFile() {
+  static const int fd = [] {
+    const char* path = std::getenv("GW_TEST_RECORD_FILE");
+    if (path == nullptr || *path == '\0') return -1;
+    const int opened = ::open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+    if (opened < 0) {
+      throw std::runtime_error(std::string("GW_TEST_RECORD_FILE ") + path + ": " + std::strerror(errno));
+    }
+    return opened;
+  }();
+  return fd;
+}
+
+std::string CurrentTestName() {
+  const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+  return info == nullptr ? std::string() : std::string(info->test_suite_name()) + "." + info->name();
+}
+
 }  // namespace
+
+void RecordExchange(const std::string& base_url, const std::string& method, const std::string& target,
+                    const HeaderList& request_headers, const HttpResponse& response, std::uint64_t body_bytes,
+                    const std::string& transport_error) {
+  const int fd = RecordFile();
+  if (fd < 0) return;
+  // JSON bodies are what the checker validates: kept whole (up to a bound no API answer nears).
+  // Other text is kept for reading; other bodies (downloads) only by type and length.
+  constexpr std::size_t kMaxJson = std::size_t{8} << 20;
+  constexpr std::size_t kMaxText = std::size_t{64} << 10;
+  const std::string media = Lower(response.Header("content-type").value_or(""));
+  const bool json = media.starts_with("application/json") || media.find("+json") != std::string::npos;
+  const bool text = json || media.starts_with("text/");
+  const std::size_t keep = json ? kMaxJson : text ? kMaxText : 0;
+  const bool whole = response.body.size() == body_bytes;
+  const std::string kept = response.body.substr(0, std::min(keep, response.body.size()));
+  const char* recorded = body_bytes == 0                      ? "full"
+                         : keep == 0                          ? "omitted"
+                         : whole && kept.size() == body_bytes ? "full"
+                                                              : "truncated";
+
+  const std::size_t question = target.find('?');
+  nlohmann::json names = nlohmann::json::array();
+  for (const auto& [name, value] : request_headers) names.push_back(name);
+  nlohmann::json headers = nlohmann::json::array();
+  for (const auto& [name, value] : response.headers) headers.push_back({name, value});
+  const char* stack = std::getenv("GW_TEST_STACK");
+  const nlohmann::json line{
+      {"test", CurrentTestName()},
+      {"stack", stack != nullptr && *stack != '\0' ? stack : "local"},
+      {"origin", base_url},
+      {"method", method},
+      {"path", target.substr(0, question)},
+      {"query", question == std::string::npos ? nlohmann::json(nullptr) : nlohmann::json(target.substr(question + 1))},
+      {"request_headers", names},
+      {"status", response.status},
+      {"response_headers", headers},
+      {"body", keep == 0 ? nlohmann::json(nullptr) : nlohmann::json(kept)},
+      {"body_bytes", body_bytes},
+      {"body_recorded", recorded},
+      {"transport_error", transport_error.empty() ? nlohmann::json(nullptr) : nlohmann::json(transport_error)},
+  };
+  // Bytes that are not UTF-8 (a text body cut mid-character, a binary body labelled text) become
+  // U+FFFD rather than failing the test that made the request.
+  const std::string text_line = line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+  const ssize_t written = ::write(fd, text_line.data(), text_line.size());
+  if (written != static_cast<ssize_t>(text_line.size())) {
+    std::cerr << "GW_TEST_RECORD_FILE: short write (" << written << " of " << text_line.size()
+              << " bytes): " << std::strerror(errno) << "\n";
+  }
+}
 
 std::optional<std::string> HttpResponse::Header(std::string name) const {
   const auto it = headers.find(Lower(std::move(name)));
@@ -149,6 +226,7 @@ HttpResponse HttpsClient::Request(const std::string& method, const std::string& 
     throw std::runtime_error(method + " " + url + " failed: " + curl_easy_strerror(code));
   }
   Check(curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &response.status), "CURLINFO_RESPONSE_CODE");
+  if (recorded_) RecordExchange(base_url_, method, path, all, response, response.body.size());
   return response;
 }
 

@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
@@ -53,6 +54,10 @@ class HttpsClient {
   /// Headers sent with every request that does not name the same header itself.
   void SetDefaultHeaders(HeaderList headers) { default_headers_ = std::move(headers); }
 
+  /// false for a client that talks to something other than the gateway (the Filebase double's
+  /// control API): its exchanges are then left out of the contract recording (RecordExchange).
+  void SetRecorded(bool recorded) { recorded_ = recorded; }
+
   /// Percent-encodes a query-string value.
   static std::string Escape(const std::string& value);
 
@@ -61,7 +66,20 @@ class HttpsClient {
   std::string ca_file_;
   HeaderList default_headers_;
   std::string local_address_;
+  bool recorded_ = true;
   void* curl_ = nullptr;  // CURL*, reused so that keep-alive connections are reused
 };
+
+/// The contract recording (tests/contract/check_contract.mjs): when GW_TEST_RECORD_FILE names a
+/// file, appends one JSON line describing this exchange to it: the test, the stack, method,
+/// path and query as sent, the request's header names, status, response headers and the body
+/// (JSON in full, other text up to 64 KiB, anything else only its type and length). The line is
+/// one write() to a file opened with O_APPEND, so the lines of parallel tests never interleave.
+/// `body_bytes` is the size of the whole response body, of which `response.body` may hold a
+/// prefix only; `transport_error` is libcurl's complaint when the exchange ended badly after the
+/// response's head had arrived. Does nothing when the variable is unset.
+void RecordExchange(const std::string& base_url, const std::string& method, const std::string& target,
+                    const HeaderList& request_headers, const HttpResponse& response, std::uint64_t body_bytes,
+                    const std::string& transport_error = {});
 
 }  // namespace gw::e2e

@@ -178,6 +178,10 @@ inline StreamResult StreamRequest(const StackEnv& env, const std::string& method
   const CURLcode code = curl_easy_perform(curl);
   if (code != CURLE_OK) result.error = curl_easy_strerror(code);
   curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &result.response.status);
+  // A refusal may cut the upload short after the response's head arrived: still an answer to check.
+  if (result.response.status != 0) {
+    RecordExchange(env.base_url, method, path, headers, result.response, result.body_size, result.error);
+  }
   curl_off_t uploaded = 0;
   curl_easy_getinfo(curl, CURLINFO_SIZE_UPLOAD_T, &uploaded);
   result.uploaded = static_cast<std::uint64_t>(uploaded);

@@ -1,0 +1,45 @@
+// Responses of the service that contradict docs/api.md, and so also docs/openapi.yaml, which
+// describes what docs/api.md promises rather than the bug. The contract check prints each
+// problem these match as KNOWN BUG on every run instead of failing on it; and a full run fails
+// when an entry matches nothing any more (the bug is fixed: delete the entry). Nothing else
+// belongs here: a behaviour that is right but undocumented is documented in openapi.yaml.
+//
+// Each entry: `kind`, `where` and `message` are matched against the checker's problem (kind
+// exactly, the other two as regular expressions); `bug` says what is wrong; `sometimes`, when
+// the tests meet the bug only with some timings (an entry that matched nothing is then a note).
+export const KNOWN_DEVIATIONS = [
+  {
+    kind: 'header',
+    where: /^(GET|HEAD) \/retrieve\/\{cid\} (200|206|416)$/,
+    message: /^required header x-request-id is missing$/,
+    bug:
+      'downloads lack X-Request-Id (docs/api.md: "Every response carries X-Request-Id"), and the ' +
+      'RateLimit fields of a limited route too: nginx keeps only Content-Type, Content-Disposition, ' +
+      'Cache-Control, Expires, Accept-Ranges and Set-Cookie of the worker\'s answer across ' +
+      'X-Accel-Redirect, so the /_content and /_filebase locations would have to add them again',
+  },
+  {
+    kind: 'media type',
+    where: /^GET \/retrieve\/\{cid\} 416$/,
+    message: /^Content-Type "text\/html/,
+    bug:
+      '416 is nginx\'s HTML page, not the JSON error envelope docs/api.md promises for nginx\'s own ' +
+      'errors (error-pages.conf.in has no 416, and the error table no code for it)',
+  },
+  {
+    kind: 'header',
+    where: /^GET \/retrieve\/\{cid\} 416$/,
+    message: /^undocumented header (etag|content-disposition)$/,
+    bug: "the 416 keeps the file's ETag and Content-Disposition (and repeats the security headers)",
+  },
+  {
+    kind: 'schema',
+    where: /^GET \/tasks(\/\{id\}\/status)? 200$/,
+    message: /\/(last_)?error\/code must be equal to one of the allowed values/,
+    bug:
+      'a task whose job worker died or lost its lease shows error codes outside the error table ' +
+      '(worker_died, lease_expired: persistence/pg_job_queue_sql.cpp; docs/api.md: "codes from the ' +
+      'table below"), with a message naming the worker\'s host and pid',
+    sometimes: 'seen when a status poll falls between the takeover of a killed job worker and the retry succeeding',
+  },
+];
