@@ -9,16 +9,6 @@
 // the tests meet the bug only with some timings (an entry that matched nothing is then a note).
 export const KNOWN_DEVIATIONS = [
   {
-    kind: 'header',
-    where: /^(GET|HEAD) \/retrieve\/\{cid\} (200|206|416)$/,
-    message: /^required header x-request-id is missing$/,
-    bug:
-      'downloads lack X-Request-Id (docs/api.md: "Every response carries X-Request-Id"), and the ' +
-      'RateLimit fields of a limited route too: nginx keeps only Content-Type, Content-Disposition, ' +
-      'Cache-Control, Expires, Accept-Ranges and Set-Cookie of the worker\'s answer across ' +
-      'X-Accel-Redirect, so the /_content and /_filebase locations would have to add them again',
-  },
-  {
     kind: 'media type',
     where: /^GET \/retrieve\/\{cid\} 416$/,
     message: /^Content-Type "text\/html/,

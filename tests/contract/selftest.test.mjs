@@ -119,7 +119,8 @@ test('HEAD is checked against GET; downloads by type only', () => {
     ['content-type', 'application/octet-stream'],
     ['x-request-id', 'abcDEF123'],
     ['etag', '"bafkreifzjut3te2nhyekklss27nh3k72ysco7y32koao5eei66wof36n5e"'],
-    ['cache-control', 'public, max-age=29030400, immutable'],
+    ['cache-control', 'private, max-age=29030400, immutable'],
+    ['accept-ranges', 'bytes'],
     ['content-disposition', "attachment; filename=\"a.txt\"; filename*=UTF-8''a.txt"],
   ];
   assert.deepEqual(problemsOf(download), []);
