@@ -107,6 +107,10 @@ TEST_F(Metrics, RefusedFromAnAddressNginxDoesNotAllow) {
   outsider->SetLocalAddress("127.0.0.2");  // loopback, but not 127.0.0.1: not in the allow list
   const auto response = outsider->Request("GET", "/metrics");
   ExpectErrorEnvelope(response, 403, "forbidden");
+  // Spellings the app's router takes for the same route are refused too.
+  for (const char* path : {"/metrics/", "//metrics", "/metrics%2F", "/./metrics", "/metrics?x=1"}) {
+    EXPECT_EQ(outsider->Request("GET", path).status, 403) << path;
+  }
   // The same client may use the API: only /metrics is restricted.
   EXPECT_EQ(outsider->Request("GET", "/health").status, 200);
 }
