@@ -27,8 +27,7 @@ struct Context {
 
 /// Who did it and from where, for the audit row of a mutating action.
 inline domain::AuditContext AuditContextOf(const Request& request) {
-  domain::AuditContext audit{
-      request.request_id, request.client_address.empty() ? request.remote_addr : request.client_address, std::nullopt};
+  domain::AuditContext audit{request.request_id, request.ClientAddress(), std::nullopt};
   if (request.principal) audit.actor_user_id = request.principal->user_id;
   return audit;
 }

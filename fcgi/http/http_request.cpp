@@ -1,5 +1,7 @@
 #include "fcgi/http/http_request.hpp"
 
+#include <charconv>
+
 #include <Poco/Exception.h>
 #include <Poco/URI.h>
 #include <nlohmann/json.hpp>
@@ -21,6 +23,13 @@ std::string_view Find(const NameValues& values, std::string_view name) {
 }  // namespace
 
 std::string_view Request::Param(std::string_view name) const { return Find(params, name); }
+
+std::uint64_t Request::ContentLength() const {
+  const std::string_view text = Param("CONTENT_LENGTH");
+  std::uint64_t length = 0;
+  if (!text.empty()) std::from_chars(text.data(), text.data() + text.size(), length);
+  return length;
+}
 
 std::optional<std::string_view> Request::Header(std::string_view name) const {
   std::string cgi_name = "HTTP_";

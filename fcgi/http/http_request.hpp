@@ -3,6 +3,7 @@
 
 #include <nlohmann/json_fwd.hpp>
 
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -36,6 +37,11 @@ struct Request {
 
   /// A FastCGI parameter, or empty.
   std::string_view Param(std::string_view name) const;
+  /// The declared body length (CONTENT_LENGTH; the transport refused a malformed one), also for
+  /// an upload whose body nginx spooled to a file; 0 when there is none.
+  std::uint64_t ContentLength() const;
+  /// client_address once WithClientAddress resolved it, else REMOTE_ADDR.
+  const std::string& ClientAddress() const { return client_address.empty() ? remote_addr : client_address; }
   /// An HTTP request header by its usual name ("X-API-Key"), via nginx's HTTP_* parameter.
   std::optional<std::string_view> Header(std::string_view name) const;
   std::string_view PathParam(std::string_view name) const;

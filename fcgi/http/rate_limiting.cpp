@@ -1,6 +1,5 @@
 #include "fcgi/http/rate_limiting.hpp"
 
-#include <charconv>
 #include <chrono>
 
 #include "domain/error.hpp"
@@ -45,8 +44,7 @@ std::string RateLimitPolicy::KeyOf(const Request& request) const {
     // By user, not by key: renewing the key must not refill the budget.
     case Kind::kPerKey: return "key:" + std::to_string(PrincipalOf(request, name_).user_id);
     case Kind::kUploadBudget: return "upload:" + std::to_string(PrincipalOf(request, name_).user_id);
-    case Kind::kPerClientAddress:
-      return "ip:" + (request.client_address.empty() ? request.remote_addr : request.client_address);
+    case Kind::kPerClientAddress: return "ip:" + request.ClientAddress();
   }
   return {};
 }
@@ -69,10 +67,7 @@ domain::RateLimit RateLimitPolicy::LimitOf(const Request& request) const {
 
 std::int64_t RateLimitPolicy::CostOf(const Request& request) const {
   if (kind_ != Kind::kUploadBudget) return 1;
-  const std::string_view length = request.Param("CONTENT_LENGTH");
-  std::int64_t bytes = 0;
-  std::from_chars(length.data(), length.data() + length.size(), bytes);
-  return std::max<std::int64_t>(bytes, static_cast<std::int64_t>(request.body.size()));
+  return static_cast<std::int64_t>(std::max<std::uint64_t>(request.ContentLength(), request.body.size()));
 }
 
 std::string RateLimitPolicyHeader(const std::string& name, const domain::RateLimit& limit) {

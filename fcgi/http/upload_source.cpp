@@ -1,7 +1,5 @@
 #include "fcgi/http/upload_source.hpp"
 
-#include <charconv>
-
 #include "domain/error.hpp"
 #include "domain/multipart.hpp"
 #include "fcgi/http/file_byte_source.hpp"
@@ -12,13 +10,6 @@ namespace {
 using domain::Error;
 using domain::ErrorCode;
 
-std::uint64_t ContentLength(const Request& request) {
-  const std::string_view text = request.Param("CONTENT_LENGTH");
-  std::uint64_t length = 0;
-  if (!text.empty()) std::from_chars(text.data(), text.data() + text.size(), length);
-  return length;
-}
-
 }  // namespace
 
 domain::UploadSource UploadSourceOf(const Request& request, std::uint64_t max_file_bytes) {
@@ -26,14 +17,14 @@ domain::UploadSource UploadSourceOf(const Request& request, std::uint64_t max_fi
   // exceed the file limit by its framing; its part is checked by ContentService::Upload.
   const auto boundary = domain::MultipartBoundary(request.content_type);
   const std::uint64_t max_body = max_file_bytes + (boundary ? domain::kMultipartFramingAllowance : 0);
-  if (ContentLength(request) > max_body) {
+  if (request.ContentLength() > max_body) {
     throw Error(ErrorCode::kPayloadTooLarge, {}, {{"limit_bytes", std::to_string(max_file_bytes)}});
   }
   domain::UploadSource source;
   source.path = std::string(request.Param("REQUEST_BODY_FILE"));
   if (source.path.empty()) {
     // nginx spools every /upload body to a file; no file means an empty body.
-    if (ContentLength(request) != 0 || request.Param("HTTP_TRANSFER_ENCODING") == "chunked") {
+    if (request.ContentLength() != 0 || request.Param("HTTP_TRANSFER_ENCODING") == "chunked") {
       throw Error(ErrorCode::kInternal, {}, {},
                   "upload body was not spooled to a file: check the nginx /upload location");
     }

@@ -2,7 +2,6 @@
 
 #include <nlohmann/json.hpp>
 
-#include <charconv>
 #include <chrono>
 #include <random>
 
@@ -59,11 +58,8 @@ Handler WithMetrics(pool::PoolMetrics* metrics, Handler inner) {
     Response response = inner(request, context);
     const auto micros =
         std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - start).count();
-    std::uint64_t bytes_in = request.body.size();
-    if (bytes_in == 0) {  // /upload: nginx spooled the body to a file and passes only its length
-      const std::string_view length = request.Param("CONTENT_LENGTH");
-      std::from_chars(length.data(), length.data() + length.size(), bytes_in);
-    }
+    // /upload: nginx spooled the body to a file and passes only its length
+    const std::uint64_t bytes_in = request.body.empty() ? request.ContentLength() : request.body.size();
     metrics->RecordRequest(request.route_index, request.method, response.status, micros, bytes_in,
                            response.body.size());
     return response;
@@ -73,9 +69,7 @@ Handler WithMetrics(pool::PoolMetrics* metrics, Handler inner) {
 Handler WithUploadCount(pool::PoolMetrics* metrics, Handler inner) {
   if (metrics == nullptr) return inner;
   return [metrics, inner = std::move(inner)](Request& request, Context& context) {
-    std::uint64_t bytes = 0;
-    const std::string_view length = request.Param("CONTENT_LENGTH");
-    std::from_chars(length.data(), length.data() + length.size(), bytes);
+    const std::uint64_t bytes = request.ContentLength();
     const auto record = [&](int status) {
       using pool::UploadOutcome;
       const UploadOutcome outcome = status == 202  ? UploadOutcome::kQueued
@@ -113,7 +107,7 @@ Handler WithAccessLog(std::shared_ptr<spdlog::logger> log, Handler inner) {
                         {"latency_us", micros},
                         {"bytes", response.body.size()},
                         {"key_prefix", request.principal ? request.principal->key_prefix : ""},
-                        {"client", request.client_address.empty() ? request.remote_addr : request.client_address}};
+                        {"client", request.ClientAddress()}};
     LogEvent(*log, LogLevel::kInfo, line);
     return response;
   };

@@ -151,6 +151,17 @@ HttpResponse E2eTest::AdminGet(const std::string& path) {
   return Client().Request("GET", path, {{"X-API-Key", env_.admin_key}});
 }
 
+HttpResponse E2eTest::AdminSetPlan(const std::string& email, const nlohmann::json& body) {
+  return Client().Request("PUT", "/admin/users/" + HttpsClient::Escape(email) + "/plan",
+                          {{"X-API-Key", env_.admin_key}, {"Content-Type", "application/json"}}, body.dump());
+}
+
+long long E2eTest::FlushedUsageCount(const std::string& email) {
+  const auto response = AdminPost("/status", {{"email", email}});
+  if (response.status != 200) throw std::runtime_error("admin /status: " + response.Describe());
+  return response.Json()["data"].value("usage_count", -1LL);
+}
+
 std::string E2eTest::ErrorCode(const HttpResponse& response) {
   const auto json = response.Json();
   if (!json.is_object() || !json.contains("error") || !json["error"].is_object()) return "";

@@ -77,6 +77,11 @@ class E2eTest : public ::testing::Test {
   HttpResponse AdminPost(const std::string& path, const nlohmann::json& body);
   /// GET with the administrator's key.
   HttpResponse AdminGet(const std::string& path);
+  /// PUT /admin/users/{email}/plan with the administrator's key and `body` ({"plan", "overrides"}).
+  HttpResponse AdminSetPlan(const std::string& email, const nlohmann::json& body);
+  /// An account's usage_count as an administrator sees it: flushed counts only (no process-local
+  /// pending ones), so it shows that a batch flush happened. Throws on anything but 200.
+  long long FlushedUsageCount(const std::string& email);
   /// The error.code of a response, or "" when it has none.
   static std::string ErrorCode(const HttpResponse& response);
 

@@ -19,11 +19,8 @@ class RateLimits : public E2eTest {
  protected:
   /// Puts `email` on the free plan with its own per-minute limit and burst.
   void LimitUser(const std::string& email, int per_minute, int burst) {
-    const auto response = Client().Request(
-        "PUT", "/admin/users/" + HttpsClient::Escape(email) + "/plan",
-        {{"X-API-Key", env_.admin_key}, {"Content-Type", "application/json"}},
-        nlohmann::json{{"plan", "free"}, {"overrides", {{"requests_per_minute", per_minute}, {"burst", burst}}}}
-            .dump());
+    const auto response =
+        AdminSetPlan(email, {{"plan", "free"}, {"overrides", {{"requests_per_minute", per_minute}, {"burst", burst}}}});
     ASSERT_EQ(response.status, 200) << response.Describe();
   }
 

@@ -119,13 +119,7 @@ TEST_F(Workers, SigtermDrainsInFlightRequestsWithoutFailures) {
 
 TEST_F(Workers, UsageCountReachesTheDatabase) {
   const auto user = RegisterUser("usage");
-  // The admin's view of another account shows flushed counts only (no process-local pending
-  // counts), so it shows that the batch flush happened.
-  auto admin_view = [&] {
-    auto response = AdminPost("/status", {{"email", user.email}});
-    if (response.status != 200) throw std::runtime_error("admin /status: " + response.Describe());
-    return response.Json()["data"].value("usage_count", -1LL);
-  };
+  const auto admin_view = [&] { return FlushedUsageCount(user.email); };
   const long long before = admin_view();
   ASSERT_GE(before, 0);
 
@@ -158,15 +152,9 @@ TEST_F(Workers, UsageCountReachesTheDatabase) {
 TEST_F(Workers, UsageCountIsExactUnderLoadAcrossASigterm) {
   ASSERT_TRUE(Require(env_.run_dir, "GW_TEST_RUN_DIR"));
   const auto user = RegisterUser("usage-load");
-  const auto plan = Client().Request("PUT", "/admin/users/" + HttpsClient::Escape(user.email) + "/plan",
-                                     {{"X-API-Key", env_.admin_key}, {"Content-Type", "application/json"}},
-                                     nlohmann::json{{"plan", "unlimited"}}.dump());
+  const auto plan = AdminSetPlan(user.email, {{"plan", "unlimited"}});
   ASSERT_EQ(plan.status, 200) << "the load must not be rate limited: " << plan.Describe();
-  auto admin_view = [&] {
-    auto response = AdminPost("/status", {{"email", user.email}});
-    if (response.status != 200) throw std::runtime_error("admin /status: " + response.Describe());
-    return response.Json()["data"].value("usage_count", -1LL);
-  };
+  const auto admin_view = [&] { return FlushedUsageCount(user.email); };
   const long long before = admin_view();
   ASSERT_GE(before, 0);
 
