@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -65,8 +66,10 @@ std::string QuoteLibpq(const std::string& value) {
   return quoted + "'";
 }
 
+// Trimmed beyond ReadSecret's one newline, as it always was: peppers are hex (gen_secret), and a
+// space around one must not change every key's hash.
 std::string ReadPepper(const EnvLookup& env) {
-  const std::string pepper = ReadSecret(env, "GW_KEY_PEPPER").value_or("");
+  const std::string pepper = Trim(ReadSecret(env, "GW_KEY_PEPPER").value_or(""));
   if (pepper.size() < 32) {
     throw ConfigError("GW_KEY_PEPPER_FILE (or GW_KEY_PEPPER) must provide a secret of at least 32 characters");
   }
@@ -78,7 +81,7 @@ std::string ReadPepper(const EnvLookup& env) {
 // Messages show the URL without its user info: it may hold a password.
 std::string ReadRedisUrl(const EnvLookup& env) {
   constexpr std::string_view kName = "GW_RATE_LIMIT_REDIS_URL";
-  const std::string url = env(kName).value_or("");
+  const std::string url = ReadSecret(env, std::string(kName)).value_or("");  // or GW_RATE_LIMIT_REDIS_URL_FILE
   if (url.empty()) return url;
   const std::string expected =
       "redis://[[user]:password@]host[:port][/db] or redis+unix://[[user]:password@]/path/to/redis.sock[?db=N]";
@@ -112,15 +115,28 @@ std::string ReadRedisUrl(const EnvLookup& env) {
 }  // namespace
 
 std::optional<std::string> ReadSecret(const EnvLookup& env, const std::string& name) {
-  if (const auto file = env(name + "_FILE"); file && !file->empty()) {
-    std::ifstream in(*file);
-    if (!in) throw ConfigError(name + "_FILE: cannot read '" + *file + "'");
-    std::stringstream content;
-    content << in.rdbuf();
-    return Trim(content.str());
+  const auto file = env(name + "_FILE");
+  const auto value = env(name);
+  const bool from_file = file && !file->empty();
+  if (from_file && value && !value->empty()) {
+    throw ConfigError("set " + name + " or " + name + "_FILE, not both");
   }
-  if (const auto value = env(name)) return Trim(*value);
-  return std::nullopt;
+  if (!from_file) return value;
+  // A directory opens as a stream on Linux and then reads nothing: say so instead.
+  std::error_code ignored;
+  std::ifstream in(*file, std::ios::binary);
+  if (!in || std::filesystem::is_directory(*file, ignored)) {
+    throw ConfigError(name + "_FILE: cannot read '" + *file + "'");
+  }
+  std::stringstream content;
+  content << in.rdbuf();
+  if (in.bad()) throw ConfigError(name + "_FILE: cannot read '" + *file + "'");
+  // `echo secret > file` and editors end the file with a newline that is not part of the secret;
+  // one is dropped (with its CR), nothing else: a secret may end in other whitespace.
+  std::string secret = content.str();
+  if (secret.ends_with('\n')) secret.pop_back();
+  if (secret.ends_with('\r')) secret.pop_back();
+  return secret;
 }
 
 std::uint64_t ReadUnsigned(const EnvLookup& env, std::string_view name, std::uint64_t fallback, std::uint64_t min,
@@ -129,14 +145,16 @@ std::uint64_t ReadUnsigned(const EnvLookup& env, std::string_view name, std::uin
 }
 
 std::string BuildConnectionString(const EnvLookup& env) {
-  if (const auto url = env("DATABASE_URL"); url && !url->empty()) return *url;
+  // DATABASE_URL and DATABASE_PASSWORD may hold a password: either may come from a file (_FILE)
+  if (const auto url = ReadSecret(env, "DATABASE_URL"); url && !url->empty()) return *url;
   std::string dsn;
   const std::pair<std::string_view, std::string_view> parts[] = {
       {"DATABASE_HOST", "host"}, {"DATABASE_PORT", "port"},         {"DATABASE_NAME", "dbname"},
       {"DATABASE_USER", "user"}, {"DATABASE_PASSWORD", "password"},
   };
   for (const auto& [variable, keyword] : parts) {
-    if (const auto value = env(variable); value && !value->empty()) {
+    const auto value = variable == "DATABASE_PASSWORD" ? ReadSecret(env, std::string(variable)) : env(variable);
+    if (value && !value->empty()) {
       if (!dsn.empty()) dsn += ' ';
       dsn += std::string(keyword) + "=" + QuoteLibpq(*value);
     }

@@ -84,12 +84,12 @@ class ConfigError : public std::runtime_error {
 
 using EnvLookup = std::function<std::optional<std::string>(std::string_view name)>;
 
-/// Reads DATABASE_URL (or DATABASE_USER/_PASSWORD/_HOST/_PORT/_NAME), GW_KEY_PEPPER_FILE (or
-/// GW_KEY_PEPPER), GW_FCGI_SOCKET, GW_WORKERS, GW_THREADS, GW_LOG_DIR, GW_RUN_DIR,
+/// Reads DATABASE_URL[_FILE] (or DATABASE_USER/_PASSWORD[_FILE]/_HOST/_PORT/_NAME),
+/// GW_KEY_PEPPER_FILE (or GW_KEY_PEPPER), GW_FCGI_SOCKET, GW_WORKERS, GW_THREADS, GW_LOG_DIR, GW_RUN_DIR,
 /// GW_LOG_LEVEL, GW_MIGRATIONS_DIR, GW_STORE_DIR, GW_STORAGE (and the Filebase settings),
 /// GW_CID_PROFILE, GW_DRAIN_TIMEOUT_S, GW_KEY_CACHE_TTL_MS, GW_MAX_UPLOAD_BYTES, GW_ASYNC_THRESHOLD,
 /// GW_JOB_WORKERS, GW_JOB_CONCURRENCY, GW_JOB_MAX_ATTEMPTS, GW_JOB_LEASE_S,
-/// GW_RATE_LIMIT_REDIS_URL, GW_RATE_LIMIT_REDIS_TIMEOUT_MS.
+/// GW_RATE_LIMIT_REDIS_URL[_FILE], GW_RATE_LIMIT_REDIS_TIMEOUT_MS.
 /// With `need_server` (the `serve` command) GW_FCGI_SOCKET is required; CLI commands do without.
 Config LoadConfig(const EnvLookup& env, unsigned hardware_threads, bool need_server);
 
@@ -104,7 +104,12 @@ void LoadStorageConfig(const EnvLookup& env, Config& config);
 /// GW_RATE_LIMIT_TABLE_SLOTS and GW_METRICS (fcgi/config_limits.cpp).
 void LoadLimitsAndMetricsConfig(const EnvLookup& env, Config& config);
 
-/// NAME_FILE's content (trimmed) when NAME_FILE is set, else NAME's value, else nullopt.
+/// A secret setting, the same way for every one (DATABASE_URL, DATABASE_PASSWORD, GW_KEY_PEPPER,
+/// GW_RATE_LIMIT_REDIS_URL, FILEBASE_ACCESS_KEY, FILEBASE_SECRET_KEY, FILEBASE_PINNING_TOKEN):
+/// NAME_FILE's content less one trailing newline when NAME_FILE is set (a file the service's user
+/// can read, e.g. a systemd credential: the secret stays out of the environment and `ps e`),
+/// else NAME's value, else nullopt. ConfigError when both are set, or the file cannot be read.
+/// Neither the secret nor the file's content ever appears in an error.
 std::optional<std::string> ReadSecret(const EnvLookup& env, const std::string& name);
 
 /// An integer variable within [min, max], or `fallback` when unset or empty; ConfigError naming

@@ -21,7 +21,9 @@ require_bin() {
 # ----------------------------------------------------------------------------
 # run_app <args...>: the binary with exactly our configuration in its environment
 app_env() {
+  # (a secret and its *_FILE together are an error: the caller's of what gw sets are dropped)
   APP_ENV=(-u GW_KEY_PEPPER -u DATABASE_USER -u DATABASE_PASSWORD -u DATABASE_HOST -u DATABASE_PORT -u DATABASE_NAME
+    -u DATABASE_URL_FILE -u DATABASE_PASSWORD_FILE
     "DATABASE_URL=$(app_dsn)"
     "GW_KEY_PEPPER_FILE=$SECRETS_DIR/key_pepper"
     "GW_FCGI_SOCKET=$FCGI_SOCKET"
@@ -32,11 +34,12 @@ app_env() {
     "GW_MAX_UPLOAD_BYTES=$MAX_UPLOAD_BYTES"
     "GW_STORAGE=$STORAGE")
   # the shared rate-limit store: the stack's own redis-server when it runs one (`up --with-redis`);
-  # a test stack uses none unless it starts one, whatever the caller's environment says
+  # a test stack uses none unless it starts one, whatever the caller's environment says (env's -u
+  # options must come before its NAME=VALUE arguments: hence in front)
   if [[ -n $STACK_REDIS_URL ]]; then
-    APP_ENV+=("GW_RATE_LIMIT_REDIS_URL=$STACK_REDIS_URL")
+    APP_ENV=(-u GW_RATE_LIMIT_REDIS_URL_FILE "${APP_ENV[@]}" "GW_RATE_LIMIT_REDIS_URL=$STACK_REDIS_URL")
   elif (( TEST_MODE )); then
-    APP_ENV+=("GW_RATE_LIMIT_REDIS_URL=")
+    APP_ENV=(-u GW_RATE_LIMIT_REDIS_URL_FILE "${APP_ENV[@]}" "GW_RATE_LIMIT_REDIS_URL=")
   fi
   # the e2e tests expect the default CID profile, whatever the caller's environment says; the
   # Filebase stack must detect the double's (auto)
@@ -47,7 +50,7 @@ app_env() {
     if [[ $STORAGE == filebase ]]; then APP_ENV+=("GW_CID_PROFILE=auto"); else APP_ENV+=("GW_CID_PROFILE=kubo-add-cidv1"); fi
   fi
 }
-run_app() { app_env; env "${APP_ENV[@]}" "$BIN" "$@"; }
+run_app() { app_env; as_svc env "${APP_ENV[@]}" "$BIN" "$@"; }   # as the service user (common.sh)
 # a digest of the settings above (never the settings: DATABASE_URL holds a password), so that
 # server_start can tell a running server started with other ones (e.g. up, then up --with-redis)
 app_env_digest() { app_env; printf '%s\n' "${APP_ENV[@]}" | sha256sum | cut -d' ' -f1; }
@@ -94,13 +97,15 @@ server_start() {
     server_stop   # clean leftovers (stale pid files, orphaned workers)
   fi
   mkdir -p "$RUN_DIR" "$LOG_DIR" "$STORE_DIR"
+  svc_own "$RUN_DIR" "$LOG_DIR" "$STORE_DIR"
   rm -f "$FCGI_SOCKET"
   say "starting ipfs-gateway serve (socket $FCGI_SOCKET)"
   app_env
   # setsid: own session, so terminal hang-ups and Ctrl-C in this shell do not reach it.
   # (A background child of a non-interactive shell is never a group leader, so
   # setsid does not fork and $! is the server's pid.)
-  setsid env "${APP_ENV[@]}" "$BIN" serve >>"$LOG_DIR/server.out" 2>&1 </dev/null &
+  # As the service user (SVC_RUN, common.sh: setpriv execs, so $! is still the server's pid).
+  setsid "${SVC_RUN[@]}" env "${APP_ENV[@]}" "$BIN" serve >>"$LOG_DIR/server.out" 2>&1 </dev/null &
   echo $! >"$RUN_DIR/server.pid"
   app_env_digest >"$RUN_DIR/server.env.sha256"
   local pid; pid=$(server_pid) t=$(( START_TIMEOUT * 10 ))

@@ -107,9 +107,64 @@ stop_pid() {  # stop_pid <name> <pid> <signal> <pattern> [timeout]
 gen_secret() {  # gen_secret <file> <bytes>: create once, mode 0600, hex
   local f=$1 n=$2
   [[ -s $f ]] && return 0
-  mkdir -p "$(dirname "$f")"; chmod 0700 "$(dirname "$f")"
+  # the directory: no access for others; its group may keep x (svc_prepare gives the service user's
+  # group a way to the pepper, never a listing)
+  mkdir -p "$(dirname "$f")"; chmod u=rwx,g-rw,o-rwx "$(dirname "$f")"
   ( umask 077; openssl rand -hex "$n" >"$f.tmp" && mv "$f.tmp" "$f" ) || die "cannot write $f"
   chmod 0600 "$f"
+}
+
+# ----------------------------------------------------------------------------
+# the service user: who every process that serves requests runs as
+# ----------------------------------------------------------------------------
+# When ./gw runs as root (CI does), nothing it starts to serve requests stays root: the app (its
+# supervisor, FastCGI workers and job workers), nginx's workers, the test stacks' second nginx and
+# app "hosts", the Filebase double and redis-server run as PG_OS_USER (gw.d/postgres.sh: `ipfsgw`,
+# a system user without a shell or home, created on first use), the user PostgreSQL already runs
+# as. Only the nginx masters stay root: they read the TLS key (root's, mode 0600) and may bind
+# ports below 1024; their workers take the service user (`user` in nginx.conf). When ./gw runs as
+# a normal user, everything runs as that user. SVC_USER is empty then; svc_prepare sets it.
+# SVC_RUN: the prefix that runs a command as SVC_USER (empty: as ourselves). setpriv execs (no
+# fork), so `setsid "${SVC_RUN[@]}" cmd &` leaves the command's own pid in $!.
+SVC_USER=""
+SVC_RUN=()
+as_svc() { "${SVC_RUN[@]}" "$@"; }
+# svc_own <path...>: the paths (and all below them) owned by the service user; only what is not
+# already is changed (a persistent stack started as root before gw did this gets its files back)
+svc_own() {
+  [[ -n $SVC_USER ]] || return 0
+  local p
+  for p in "$@"; do
+    [[ -e $p ]] || continue
+    find "$p" \! -user "$SVC_USER" -exec chown -h "$SVC_USER:" {} + || die "cannot give $p to $SVC_USER"
+  done
+}
+# svc_prepare: as root, choose the service user (when it can reach the binary, the migrations and
+# web/: a checkout under a 0700 /root cannot be run by it, and then the services stay root, with a
+# warning) and give it what the app and nginx's workers write: logs, run dir (pid files, socket),
+# store (with nginx's upload spool), nginx's temp and cache dirs, and the pepper (mode 0600, the
+# app reads it; the secrets dir lets its group through, lists nothing).
+svc_prepare() {
+  SVC_USER="" SVC_RUN=()
+  (( IS_ROOT )) || return 0
+  ensure_pg_user
+  # shellcheck disable=SC2016  # $1.. expand in the inner shell
+  if ! (cd / && setpriv --reuid="$PG_OS_USER" --regid="$PG_OS_USER" --init-groups -- \
+          sh -c 'test -x "$1" && test -r "$2" && test -x "$2" && test -x "$3"' sh "$BIN" "$MIGRATIONS_DIR" "$REPO/web") 2>/dev/null; then
+    warn "user $PG_OS_USER cannot reach $BIN, $MIGRATIONS_DIR or $REPO/web: the app and nginx's workers run as ROOT"
+    warn "(put the checkout where $PG_OS_USER can read it, e.g. under /opt or /srv, or run ./gw as a normal user)"
+    return 0
+  fi
+  SVC_USER=$PG_OS_USER
+  SVC_RUN=(setpriv --reuid="$SVC_USER" --regid="$SVC_USER" --init-groups --)
+  mkdir -p "$LOG_DIR" "$RUN_DIR" "$STORE_DIR/.upload-tmp" "$NGINX_DIR/tmp"
+  svc_own "$LOG_DIR" "$RUN_DIR" "$STORE_DIR" "$NGINX_DIR/tmp" "$NGINX_DIR/cache"
+  if [[ -f $SECRETS_DIR/key_pepper ]]; then
+    chown "$SVC_USER:" "$SECRETS_DIR/key_pepper"
+    chmod 0600 "$SECRETS_DIR/key_pepper"
+    chgrp "$SVC_USER" "$SECRETS_DIR"
+    chmod 0710 "$SECRETS_DIR"
+  fi
 }
 
 # ----------------------------------------------------------------------------

@@ -15,7 +15,8 @@ start_filebase_double() {
   export FILEBASE_ACCESS_KEY FILEBASE_SECRET_KEY FILEBASE_PINNING_TOKEN
   say "starting the Filebase double (profile $profile)"
   # setsid: its own session, like the server, so that a Ctrl-C of the test run reaches gw only
-  setsid node "$REPO/tests/filebase/double.mjs" --port 0 --control-port 0 --dir "$dir/data" \
+  svc_own "$dir"   # as root: it runs as the service user (gw.d/common.sh), like the app
+  setsid "${SVC_RUN[@]}" node "$REPO/tests/filebase/double.mjs" --port 0 --control-port 0 --dir "$dir/data" \
     --region "$FILEBASE_REGION" --bucket "$FILEBASE_BUCKET" --access-key "$FILEBASE_ACCESS_KEY" \
     --secret-key "$FILEBASE_SECRET_KEY" --pinning-token "$FILEBASE_PINNING_TOKEN" --profile "$profile" \
     >"$dir/ready" 2>"$dir/double.log" </dev/null &

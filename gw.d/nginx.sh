@@ -76,7 +76,12 @@ filebase_nginx_subst() {
 render_nginx() {
   local conf=$NGINX_DIR/conf new=$NGINX_DIR/conf.new f out
   local user_line="# (not root: nginx workers run as the invoking user)"
-  (( IS_ROOT )) && user_line="user root;  # gw runs as root; workers need the app socket and var/"
+  # as root: the workers run as the app's service user (svc_prepare, common.sh), the master stays
+  # root (the TLS key, mode 0600, is root's; ports); root only when that user cannot reach the checkout
+  if (( IS_ROOT )); then
+    if [[ -n $SVC_USER ]]; then user_line="user $SVC_USER;  # the app's service user (gw.d/common.sh)"
+    else user_line="user root;  # the service user cannot reach the checkout (gw warned)"; fi
+  fi
   # NGINX_USER (empty in gw's layouts; deploy/render-nginx.sh sets it): the workers' user. It must
   # be the app's: workers hand the app spooled upload bodies (mode 0600) and serve the store's files.
   if [[ -n ${NGINX_USER:-} ]]; then
@@ -146,6 +151,7 @@ render_nginx() {
   done < <(cd "$REPO/nginx" && find . -type f \( -name '*.conf' -o -name '*.conf.in' \) -printf '%P\0')
   if grep -rnE '@[A-Z_]+@' "$new" >&2; then die "unreplaced placeholders in rendered nginx config (see above)"; fi
   mkdir -p "$NGINX_DIR"/tmp/{client_body,proxy,fastcgi,uwsgi,scgi} "$STORE_DIR/.upload-tmp" "$LOG_DIR"
+  svc_own "$NGINX_DIR/tmp" "$NGINX_DIR/cache" "$STORE_DIR/.upload-tmp"   # the workers write there
   NGINX_CONF_CHANGED=1
   if [[ -d $conf ]] && diff -r -q "$conf" "$new" >/dev/null 2>&1; then
     NGINX_CONF_CHANGED=0; rm -rf "$new"; return 0

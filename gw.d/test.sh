@@ -93,12 +93,12 @@ SCRIPT
 start_two_hosts() {
   local root=$1 name port t
   local -a servers=()
-  mkdir -p "$root"
+  mkdir -p "$root"/{a,b}/{run,logs} "$root/body"
   chmod 0711 "$root"
+  svc_own "$root"   # as root: the hosts and nginx's workers run as the service user (gw.d/common.sh)
   app_env
   for name in a b; do
-    mkdir -p "$root/$name/run" "$root/$name/logs"
-    setsid env "${APP_ENV[@]}" GW_FCGI_SOCKET="$root/$name.sock" GW_RUN_DIR="$root/$name/run" \
+    setsid "${SVC_RUN[@]}" env "${APP_ENV[@]}" GW_FCGI_SOCKET="$root/$name.sock" GW_RUN_DIR="$root/$name/run" \
       GW_LOG_DIR="$root/$name/logs" GW_WORKERS=2 GW_JOB_WORKERS=0 GW_RATE_LIMIT_REDIS_URL="$GW_TEST_REDIS_URL" \
       "$BIN" serve >"$root/$name/out" 2>&1 </dev/null &
     echo $! >"$root/$name/server.pid"
@@ -110,7 +110,7 @@ start_two_hosts() {
     export "GW_TEST_HOST_${name^^}_URL=https://127.0.0.1:$port"
   done
   {
-    (( IS_ROOT )) && echo "user root;"
+    if [[ -n $SVC_USER ]]; then echo "user $SVC_USER;"; elif (( IS_ROOT )); then echo "user root;"; fi
     echo "worker_processes 1; pid $root/nginx.pid; error_log $root/nginx-error.log warn;"
     echo "events { worker_connections 1024; }"
     echo "http { access_log off; client_body_temp_path $root/body;"
@@ -212,12 +212,13 @@ cmd_test() {
   : >"$GW_TEST_RECORD_FILE"
 
   say "running ctest in $build_dir"
-  local rc=0 contract_rc=0
+  local rc=0 contract_rc=0 secrets_rc=0
   # GW_CTEST_ARGS is a list of ctest arguments (e.g. "-L unit"): split on purpose
   local -a ctest_args
   read -r -a ctest_args <<<"${GW_CTEST_ARGS:-}"
   ctest --test-dir "$build_dir" --output-on-failure "${ctest_args[@]}" </dev/null || rc=$?
   run_contract_check || contract_rc=$?
+  run_secrets_check || secrets_rc=$?   # gw.d/secrets.sh
   if (( rc != 0 )); then
     say "ctest FAILED (exit $rc)"
     show_tail "$LOG_DIR/server.out" 30
@@ -228,6 +229,10 @@ cmd_test() {
   if (( contract_rc != 0 )); then
     say "contract check FAILED: responses that docs/openapi.yaml does not describe (above)"
     (( rc != 0 )) || rc=$contract_rc
+  fi
+  if (( secrets_rc != 0 )); then
+    say "secrets check FAILED: a key, password or key hash where it must not be (above)"
+    (( rc != 0 )) || rc=$secrets_rc
   fi
   exit "$rc"
 }

@@ -6,6 +6,7 @@
 // found by its CIDv1 spelling too. The store and the content use cases under the profile itself
 // are tested in tests/integration/cid_profile_pgtest.cpp.
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -61,6 +62,13 @@ class ContentV0 : public TaskTest {
     placed_path_ = StorePathOf(store_dir_, kHelloV0);
     std::ofstream(placed_path_, std::ios::binary) << kHello;
     ::chmod(placed_path_.c_str(), 0644);  // nginx's workers read it, as they read the store's own files
+    // and the app's user owns it, as it owns the store (as root, ./gw runs the app as a service
+    // user): the test deletes it through the API
+    struct stat store {};
+    ASSERT_EQ(::stat(store_dir_.c_str(), &store), 0);
+    for (const std::string& path : {store_dir_ + "/files/" + shard, placed_path_}) {
+      ASSERT_EQ(::chown(path.c_str(), store.st_uid, store.st_gid), 0) << path;
+    }
     ASSERT_EQ(std::filesystem::file_size(placed_path_), 12u);
     EXPECT_EQ(UnexpectedStoreEntries(store_dir_), std::vector<std::string>{});
   }

@@ -81,9 +81,29 @@ std::string CurrentTestName() {
 
 }  // namespace
 
+namespace {
+
+// The credentials a request carried (see RecordExchange in the header).
+nlohmann::json RequestSecrets(const HeaderList& request_headers, const std::string& request_body) {
+  nlohmann::json secrets = nlohmann::json::array();
+  for (const auto& [name, value] : request_headers) {
+    const std::string lower = Lower(name);
+    if ((lower == "x-api-key" || lower == "authorization") && !value.empty()) secrets.push_back(value);
+  }
+  const auto body = nlohmann::json::parse(request_body, nullptr, /*allow_exceptions=*/false);
+  if (body.is_object()) {
+    for (const auto& [name, value] : body.items()) {
+      if (Lower(name).find("password") != std::string::npos && value.is_string()) secrets.push_back(value);
+    }
+  }
+  return secrets;
+}
+
+}  // namespace
+
 void RecordExchange(const std::string& base_url, const std::string& method, const std::string& target,
                     const HeaderList& request_headers, const HttpResponse& response, std::uint64_t body_bytes,
-                    const std::string& transport_error) {
+                    const std::string& transport_error, const std::string& request_body) {
   const int fd = RecordFile();
   if (fd < 0) return;
   // JSON bodies are what the checker validates: kept whole (up to a bound no API answer nears).
@@ -115,6 +135,7 @@ void RecordExchange(const std::string& base_url, const std::string& method, cons
       {"path", target.substr(0, question)},
       {"query", question == std::string::npos ? nlohmann::json(nullptr) : nlohmann::json(target.substr(question + 1))},
       {"request_headers", names},
+      {"request_secrets", RequestSecrets(request_headers, request_body)},
       {"status", response.status},
       {"response_headers", headers},
       {"body", keep == 0 ? nlohmann::json(nullptr) : nlohmann::json(kept)},
@@ -226,7 +247,7 @@ HttpResponse HttpsClient::Request(const std::string& method, const std::string& 
     throw std::runtime_error(method + " " + url + " failed: " + curl_easy_strerror(code));
   }
   Check(curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &response.status), "CURLINFO_RESPONSE_CODE");
-  if (recorded_) RecordExchange(base_url_, method, path, all, response, response.body.size());
+  if (recorded_) RecordExchange(base_url_, method, path, all, response, response.body.size(), {}, body.value_or(""));
   return response;
 }
 

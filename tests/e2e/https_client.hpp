@@ -78,8 +78,12 @@ class HttpsClient {
 /// `body_bytes` is the size of the whole response body, of which `response.body` may hold a
 /// prefix only; `transport_error` is libcurl's complaint when the exchange ended badly after the
 /// response's head had arrived. Does nothing when the variable is unset.
+/// `request_secrets` lists the credentials the request carried (the X-API-Key and Authorization
+/// header values, and every string member of a JSON request body whose name holds "password"):
+/// the secrets check after ctest (tests/secrets/check_secrets.py) makes sure that none of them
+/// reached a log, a response body (but the one that issued a key) or the audit log.
 void RecordExchange(const std::string& base_url, const std::string& method, const std::string& target,
                     const HeaderList& request_headers, const HttpResponse& response, std::uint64_t body_bytes,
-                    const std::string& transport_error = {});
+                    const std::string& transport_error = {}, const std::string& request_body = {});
 
 }  // namespace gw::e2e

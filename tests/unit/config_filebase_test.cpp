@@ -92,10 +92,10 @@ TEST(ConfigStorage, BadValuesAreNamed) {
   }
 }
 
-TEST(ConfigStorage, SecretsComeFromFilesFirst) {
+TEST(ConfigStorage, ASecretComesFromItsFile) {
   const auto path = std::filesystem::temp_directory_path() / ("gw-secret-" + std::to_string(::getpid()));
-  std::ofstream(path) << "  from-file-secret\n";
-  auto env = Filebase();
+  std::ofstream(path) << "from-file-secret\n";
+  auto env = Without(Filebase(), "FILEBASE_SECRET_KEY");  // both set is an error (config_secrets_test.cpp)
   env["FILEBASE_SECRET_KEY_FILE"] = path.string();
   EXPECT_EQ(LoadConfig(Lookup(env), 4, false).filebase.secret_key, "from-file-secret");
   std::filesystem::remove(path);
