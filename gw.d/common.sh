@@ -136,6 +136,11 @@ svc_own() {
   local p
   for p in "$@"; do
     [[ -e $p ]] || continue
+    # a GW_LOG_DIR/GW_STORE_DIR/GW_RUN_DIR set to a system directory must not hand it over
+    case $(realpath -m "$p") in
+      /|/bin|/boot|/dev|/etc|/home|/lib|/lib64|/opt|/proc|/root|/run|/sbin|/srv|/sys|/tmp|/usr|/usr/*|/var|/var/lib|/var/log|/var/tmp)
+        die "refusing to give $p to $SVC_USER: use a directory of its own" ;;
+    esac
     find "$p" \! -user "$SVC_USER" -exec chown -h "$SVC_USER:" {} + || die "cannot give $p to $SVC_USER"
   done
 }

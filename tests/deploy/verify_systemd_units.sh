@@ -116,4 +116,18 @@ fi
 if grep -q "NGINX_DIR=\${GW_NGINX_DIR:-$nginx_dir}" deploy/render-nginx.sh; then ok "deploy/render-nginx.sh defaults to $nginx_dir"
 else not_ok "deploy/render-nginx.sh must default GW_NGINX_DIR to $nginx_dir"; fi
 
+# least privilege: every service but nginx's runs as a user that is not root, and nginx's workers
+# (GW_NGINX_USER, rendered into `user`) as that same user; nginx's master alone stays root
+service_user=""
+for f in "$UNITS_DIR"/*.service; do
+  [[ $f == *nginx* ]] && continue
+  user=$(sed -n 's/^User=//p' "$f" | tail -n1)
+  if [[ -n $user && $user != root && $user != 0 ]]; then ok "${f##*/}: User=$user (not root)"
+  else not_ok "${f##*/}: must run as a user that is not root (User='$user')"; fi
+  service_user=${service_user:-$user}
+done
+nginx_user=$(sed -n 's/^GW_NGINX_USER=//p' "$ENV_EXAMPLE" | tail -n1)
+if [[ -n $nginx_user && $nginx_user == "$service_user" ]]; then ok "nginx's workers run as $nginx_user, the pool's user"
+else not_ok "$ENV_EXAMPLE: GW_NGINX_USER='$nginx_user' must be the pool's user '$service_user'"; fi
+
 finish
