@@ -194,7 +194,7 @@ TEST(LeastPrivilege, SecretFilesAreReadableByTheirOwnerOnly) {
   const std::string filebase_run_dir = Env("GW_TEST_FILEBASE_RUN_DIR");
   ASSERT_FALSE(run_dir.empty()) << "GW_TEST_RUN_DIR is not set: run through ./gw test";
   ASSERT_FALSE(filebase_run_dir.empty()) << "GW_TEST_FILEBASE_RUN_DIR is not set: run through ./gw test";
-  for (const fs::path root : {fs::path(run_dir).parent_path(), fs::path(filebase_run_dir).parent_path()}) {
+  for (const fs::path& root : {fs::path(run_dir).parent_path(), fs::path(filebase_run_dir).parent_path()}) {
     SCOPED_TRACE(root.string());
     const long app_uid = IdsOf(PidFrom(root / "run" / "server.pid")).uids.at(1);
     const long master_uid = IdsOf(PidFrom(root / "nginx" / "nginx.pid")).uids.at(1);
@@ -211,7 +211,9 @@ TEST(LeastPrivilege, SecretFilesAreReadableByTheirOwnerOnly) {
     const FileMode tls_key = ModeOf((root / "tls" / "key.pem").string());
     EXPECT_EQ(tls_key.mode, 0600u) << "tls/key.pem";
     EXPECT_EQ(tls_key.uid, master_uid) << "tls/key.pem belongs to nginx's master";
-    if (master_uid == 0) EXPECT_NE(app_uid, 0) << "as root, the app runs as the service user";
+    if (master_uid == 0) {
+      EXPECT_NE(app_uid, 0) << "as root, the app runs as the service user";
+    }
   }
   // the variable the e2e tests are handed names the same pepper
   EXPECT_EQ(ModeOf(Env("GW_TEST_KEY_PEPPER_FILE")).mode, 0600u);

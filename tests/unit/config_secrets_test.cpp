@@ -99,7 +99,7 @@ TEST_F(SecretFiles, BothTheVariableAndItsFileIsAnErrorThatShowsNeither) {
 }
 
 TEST_F(SecretFiles, AFileThatCannotBeReadIsAnErrorNamingTheVariable) {
-  for (const std::string path : {dir_.Path() + "/missing", dir_.Path()}) {  // absent; a directory
+  for (const std::string& path : {dir_.Path() + "/missing", dir_.Path()}) {  // absent; a directory
     SCOPED_TRACE(path);
     const std::string message = ConfigErrorOf(With(Without(Minimal(), "GW_KEY_PEPPER"), "GW_KEY_PEPPER_FILE", path));
     EXPECT_NE(message.find("GW_KEY_PEPPER_FILE"), std::string::npos) << message;
