@@ -11,7 +11,7 @@ namespace gw::e2e {
 namespace {
 
 // A CID nobody stores ("hello world" with one digest character changed).
-constexpr const char* kUnknownCid = "bafkreifzjut3te2nhyekklss27nh3k72ysco7y32koao5eei66wof36n5f";
+constexpr const char* kUnknownCid = "bafkreifzjut3te2nhyeaklss27nh3k72ysco7y32koao5eei66wof36n5e";
 constexpr const char* kUnknownTask = "00000000-0000-4000-8000-000000000000";
 
 class Owasp : public ContentTest {
