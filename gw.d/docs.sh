@@ -91,13 +91,14 @@ docs_metadata() {
   done
   [[ -f $root/docs/architecture.md ]] && lines+=($'Background\tarchitecture.html\tArchitecture')
   [[ -f $root/docs/filebase.md ]] && lines+=($'Background\tfilebase.html\tFilebase storage')
+  [[ -f $root/docs/security.md ]] && lines+=($'Background\tsecurity.html\tSecurity (OWASP API Top 10)')
   [[ -f $root/monitoring/README.md ]] && lines+=($'Background\tmonitoring.html\tMonitoring')
   [[ -f $root/README.md ]] && lines+=($'Background\treadme.html\tREADME')
   [[ -f $root/CHANGELOG.md ]] && lines+=($'Background\tchangelog.html\tChangelog')
   # any other page (say docs/examples/README.md) is listed last
   for i in "${!DOCS_SOURCES[@]}"; do
     src=${DOCS_SOURCES[i]} page=${DOCS_PAGES[i]}
-    case $src in docs/api.md|docs/architecture.md|docs/filebase.md|docs/guides/*|README.md|CHANGELOG.md|monitoring/README.md) continue ;; esac
+    case $src in docs/api.md|docs/architecture.md|docs/filebase.md|docs/security.md|docs/guides/*|README.md|CHANGELOG.md|monitoring/README.md) continue ;; esac
     lines+=("More"$'\t'"$page"$'\t'"$(docs_title "$root/$src" "$page")")
   done
   {

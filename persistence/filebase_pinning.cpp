@@ -30,13 +30,29 @@ RemoteFailure FailureOf(const HttpResponse& response) {
 }
 
 PinRequest ReadPinStatus(const nlohmann::json& json) {
-  if (!json.is_object() || !json.contains("requestid") || !json.contains("status")) {
+  if (!json.is_object() || !json.contains("requestid") || !json["requestid"].is_string() || !json.contains("status") ||
+      !json["status"].is_string()) {
     throw Error(ErrorCode::kStorageError, {}, {}, "pinning service: a PinStatus without requestid or status");
   }
   PinRequest request;
   request.requestid = json["requestid"].get<std::string>();
   request.status = json["status"].get<std::string>();
-  if (json.contains("pin") && json["pin"].is_object()) request.cid = json["pin"].value("cid", "");
+  if (json.contains("pin") && json["pin"].is_object() && json["pin"].contains("cid") &&
+      json["pin"]["cid"].is_string()) {
+    request.cid = json["pin"]["cid"].get<std::string>();
+  }
+  return request;
+}
+
+// The service's answer about one pin request must be about the CID asked for (the Pinning
+// Service API's PinStatus always carries pin.cid): a status of another CID's pin is never taken
+// as this one's (OWASP API10, docs/security.md).
+PinRequest ExpectPinOf(PinRequest request, const std::string& cid, std::string_view operation) {
+  if (request.cid != cid) {
+    throw Error(ErrorCode::kStorageError, {}, {{"cid", cid}},
+                "pinning service: " + std::string(operation) + " answered about " +
+                    (request.cid.empty() ? std::string("no CID") : request.cid) + " for a pin of " + cid);
+  }
   return request;
 }
 
@@ -91,7 +107,12 @@ std::vector<PinRequest> PinningClient::Find(const std::string& cid) {
   const auto json = ParseBody(response, "GET /pins");
   std::vector<PinRequest> found;
   if (json.contains("results") && json["results"].is_array()) {
-    for (const auto& item : json["results"]) found.push_back(ReadPinStatus(item));
+    for (const auto& item : json["results"]) {
+      // only the CID asked for: a service that ignored the filter must not make Unpin remove
+      // (or Pin wait on) the pins of other CIDs
+      auto request = ReadPinStatus(item);
+      if (request.cid == cid) found.push_back(std::move(request));
+    }
   }
   return found;
 }
@@ -109,7 +130,7 @@ PinRequest PinningClient::Add(const std::string& cid, const std::string& name) {
     if (got.status != 202 && got.status != 200) throw RemoteCallFailed(FailureOf(got));
     return got;
   });
-  return ReadPinStatus(ParseBody(response, "POST /pins"));
+  return ExpectPinOf(ReadPinStatus(ParseBody(response, "POST /pins")), cid, "POST /pins");
 }
 
 PinRequest PinningClient::Get(const std::string& requestid) {
@@ -140,6 +161,7 @@ void PinningClient::Remove(const std::string& requestid) {
 }
 
 bool PinningClient::AwaitPinned(PinRequest request) {
+  const std::string cid = request.cid;
   const auto deadline = std::chrono::steady_clock::now() + options_.max_wait;
   while (request.status != "pinned" && request.status != "failed") {
     if (std::chrono::steady_clock::now() >= deadline) {
@@ -147,7 +169,7 @@ bool PinningClient::AwaitPinned(PinRequest request) {
                   "pinning service: request " + request.requestid + " still " + request.status);
     }
     sleep_(options_.poll_interval);
-    request = Get(request.requestid);
+    request = ExpectPinOf(Get(request.requestid), cid, "GET /pins/{requestid}");
   }
   return request.status == "pinned";
 }

@@ -56,7 +56,7 @@ export const GENERIC_HEADERS = new Map([
   ['x-content-type-options', 'nginx adds it to every HTTPS response (security-headers.conf)'],
   ['x-frame-options', 'nginx adds it to every HTTPS response (security-headers.conf)'],
   ['referrer-policy', 'nginx adds it to every HTTPS response (security-headers.conf)'],
-  ['content-security-policy', "nginx's own error pages and static pages (error-headers.conf, static-headers.conf)"],
+  ['content-security-policy', 'nginx adds it to every HTTPS response: the API (fastcgi-app.conf), downloads (download-headers.conf, with sandbox), its own error and static pages'],
   [
     'cache-control',
     'every API answer says no-store (fcgi/process/fcgi_transport.cpp); documented, and then checked, where it says more',

@@ -190,7 +190,6 @@ class Faults {
     if (mode === 'down' && count !== undefined && count !== null) {
       throw new FaultError('"down" cannot be counted: while the port is closed no request arrives to count. Use "seconds", or set mode "none" to reopen')
     }
-    if (mode === 'wrong-cid' && target === 'pinning') throw new FaultError('wrong-cid applies to S3 responses only')
     const wasDown = this.mode === 'down'
     clearTimeout(this.timer)
     this.timer = null
@@ -230,8 +229,11 @@ class Faults {
     return mode
   }
 
-  takeWrongCid () {
+  // wrong-cid for a response of this kind: S3 reports another x-amz-meta-cid, the pinning
+  // service another pin.cid in every PinStatus of the answer.
+  takeWrongCid (kind = 's3') {
     if (this.mode !== 'wrong-cid') return false
+    if (this.target !== 'all' && this.target !== kind) return false
     this.consume()
     return true
   }
@@ -491,7 +493,7 @@ function payloadMismatch (ctx, claimed, actual) {
 
 // The CID header value for a response, with the wrong-cid fault applied.
 function cidHeader (ctx, cid) {
-  const reported = faults.takeWrongCid() ? wrongCid(cid) : cid
+  const reported = faults.takeWrongCid('s3') ? wrongCid(cid) : cid
   if (reported !== cid) ctx.entry.fault = 'wrong-cid'
   ctx.entry.cid = reported
   return { 'x-amz-meta-cid': reported }
@@ -700,6 +702,17 @@ async function handleS3 (ctx) {
 
 // ---------------------------------------------------------------- pinning
 
+// The wrong-cid fault on the pinning service: each PinStatus of the answer (one, or a list's
+// results) names another CID than the pin's. Counted once per answer that carries a pin.
+function lieAboutPins (ctx, json) {
+  const statuses = Array.isArray(json?.results) ? json.results : json?.pin ? [json] : []
+  if (statuses.length === 0 || !faults.takeWrongCid('pinning')) return
+  for (const s of statuses) {
+    if (s.pin && typeof s.pin.cid === 'string') s.pin = { ...s.pin, cid: wrongCid(s.pin.cid) }
+  }
+  ctx.entry.fault = 'wrong-cid'
+}
+
 async function handlePinning (ctx, sub) {
   const { req } = ctx
   continueBody(ctx)
@@ -709,6 +722,7 @@ async function handlePinning (ctx, sub) {
   ctx.entry.tokenOk = result.status !== 401
   if (result.status >= 400) ctx.entry.error = result.json?.error?.reason ?? `HTTP ${result.status}`
   if (result.json === undefined) return send(ctx, result.status, {})
+  lieAboutPins(ctx, result.json)
   send(ctx, result.status, { 'content-type': 'application/json' }, JSON.stringify(result.json))
 }
 

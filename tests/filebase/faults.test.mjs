@@ -25,7 +25,7 @@ describe('faults', () => {
 
   test('invalid fault specs → 400', async () => {
     for (const spec of [{ mode: 'explode' }, { mode: 'hang', count: 0 }, { mode: 'hang', count: 1.5 }, { mode: 'down', count: 1 },
-      { mode: 'slowdown', seconds: -1 }, { mode: 'error500', target: 'ftp' }, { mode: 'wrong-cid', target: 'pinning' }]) {
+      { mode: 'slowdown', seconds: -1 }, { mode: 'error500', target: 'ftp' }]) {
       const r = await d.control('POST', '/fault', spec)
       assert.equal(r.status, 400, JSON.stringify(spec))
       assert.ok(r.json.error)
@@ -164,6 +164,22 @@ describe('faults', () => {
     assert.equal(JSON.parse(r.body).error.reason, 'INTERNAL_SERVER_ERROR')
     const ok = await rawRequest({ port: d.port, method: 'GET', path: '/pinning/pins', headers: { authorization: `Bearer ${TOKEN}` } })
     assert.equal(ok.status, 200)
+  })
+
+  test('wrong-cid on target pinning: the PinStatus names another CID, once, and S3 is spared', async () => {
+    const cid = 'bafkreifjjcie6lypi6ny7amxnfftagclbuxndqonfipmb64f2km2devei4'
+    const auth = { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }
+    await setFault({ mode: 'wrong-cid', target: 'pinning', count: 1 })
+    assert.equal((await head()).status, 200)
+    assert.equal((await d.control('GET', '/fault')).json.mode, 'wrong-cid', 'an S3 answer took the pinning fault')
+    const body = JSON.stringify({ cid })
+    const lied = await rawRequest({ port: d.port, method: 'POST', path: '/pinning/pins', headers: auth, body })
+    assert.equal(lied.status, 202, String(lied.body))
+    const wrong = JSON.parse(lied.body).pin.cid
+    assert.notEqual(wrong, cid)
+    assert.ok(wrong.startsWith('bafkrei'), wrong)
+    const honest = await rawRequest({ port: d.port, method: 'GET', path: `/pinning/pins/${JSON.parse(lied.body).requestid}`, headers: auth })
+    assert.equal(JSON.parse(honest.body).pin.cid, cid)
   })
 
   test('by default faults spare the pinning API', async () => {

@@ -63,8 +63,8 @@ nlohmann::json FilebaseDouble::Control(const std::string& method, const std::str
   return nlohmann::json::parse(response.body);
 }
 
-void FilebaseDouble::SetFault(const std::string& mode, std::optional<int> count) {
-  nlohmann::json spec{{"mode", mode}};
+void FilebaseDouble::SetFault(const std::string& mode, std::optional<int> count, const std::string& target) {
+  nlohmann::json spec{{"mode", mode}, {"target", target}};
   if (count) spec["count"] = *count;
   Control("POST", "/fault", spec.dump());
 }

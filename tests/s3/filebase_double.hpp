@@ -33,8 +33,8 @@ class FilebaseDouble {
   persistence::S3Config Config() const;
   /// Its Pinning Service API base URL (kPinningToken is the token it accepts).
   std::string PinningUrl() const { return "http://127.0.0.1:" + std::to_string(port_) + "/pinning"; }
-  /// POST /fault {"mode": mode[, "count": count]}.
-  void SetFault(const std::string& mode, std::optional<int> count = std::nullopt);
+  /// POST /fault {"mode": mode[, "count": count][, "target": target]} (target: s3, pinning, all).
+  void SetFault(const std::string& mode, std::optional<int> count = std::nullopt, const std::string& target = "s3");
   /// GET /requests: the S3 and pinning requests it received, oldest first.
   nlohmann::json Requests();
   void ClearRequests();

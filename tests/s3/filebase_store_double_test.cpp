@@ -161,6 +161,33 @@ TEST_F(FilebaseStoreTest, PinsGoThroughThePinningServiceApiAndRepeatSafely) {
   EXPECT_TRUE(pinning_.Find(cid).empty());
 }
 
+// OWASP API10 (docs/security.md): the pinning service's word about a pin counts only when it is
+// about the CID asked for. A PinStatus naming another CID fails the pin (the job retries), and a
+// listing of other CIDs' pins makes neither Pin wait on them nor Unpin remove them.
+TEST_F(FilebaseStoreTest, APinStatusAboutAnotherCidIsNeverTakenForThePin) {
+  const std::string cid = Upload("pin me honestly " + std::to_string(::getpid()));
+  filebase_.SetFault("wrong-cid", 1, "pinning");  // the answer to POST /pins names another CID
+  try {
+    store_.ApplyPin(cid, true);
+    FAIL() << "a pin was taken as done on the word of a PinStatus about another CID";
+  } catch (const domain::Error& error) {
+    EXPECT_EQ(error.Code(), ErrorCode::kStorageError) << error.what();
+    EXPECT_NE(std::string(error.what()).find(cid), std::string::npos) << error.what();
+  }
+  // honest again: the retry finds the pin request the service did make and follows it
+  store_.ApplyPin(cid, true);
+  ASSERT_EQ(pinning_.Find(cid).size(), 1u);
+
+  // a listing that names other CIDs: not this CID's pins, so Unpin removes nothing
+  filebase_.SetFault("wrong-cid", 1, "pinning");
+  EXPECT_TRUE(pinning_.Find(cid).empty());
+  filebase_.SetFault("wrong-cid", 1, "pinning");
+  store_.ApplyPin(cid, false);
+  EXPECT_EQ(pinning_.Find(cid).size(), 1u) << "Unpin removed a pin the service named as another CID's";
+  store_.ApplyPin(cid, false);  // honest: removed
+  EXPECT_TRUE(pinning_.Find(cid).empty());
+}
+
 // Filebase unreachable when the store starts: uploads answer 503 until a probe succeeds, and no
 // thread waits for another's probe.
 TEST_F(FilebaseStoreTest, WhileTheProfileIsUnknownAndFilebaseDownUploadsAre503UntilAProbeSucceeds) {
