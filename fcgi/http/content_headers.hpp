@@ -19,4 +19,10 @@ bool IfNoneMatchMatches(std::string_view header, std::string_view cid);
 /// or shared proxy does not key its cache on X-API-Key and would hand them to anyone.
 inline constexpr std::string_view kImmutableCacheControl = "private, max-age=29030400, immutable";
 
+/// The headers a retrieval's X-Accel-Redirect answer carries Content-Disposition and
+/// Cache-Control in, for nginx's internal content locations to add to the file's 200/206/HEAD
+/// answers (and only to those: not to nginx's own errors, such as a 416).
+inline constexpr std::string_view kDownloadDispositionHeader = "X-Gw-Content-Disposition";
+inline constexpr std::string_view kDownloadCacheControlHeader = "X-Gw-Cache-Control";
+
 }  // namespace gw::web

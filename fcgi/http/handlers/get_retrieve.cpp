@@ -12,15 +12,20 @@ Handler GetRetrieve(domain::ContentService& content) {
         content.FindForRetrieval(context.files, *request.principal, request.PathParam("cid"), AuditContextOf(request));
     Response response;
     response.SetHeader("ETag", "\"" + file.cid + "\"");
-    response.SetHeader("Cache-Control", std::string(kImmutableCacheControl));
     if (const auto if_none_match = request.Header("If-None-Match");
         if_none_match && IfNoneMatchMatches(*if_none_match, file.cid)) {
       response.status = 304;
       response.content_type.clear();
+      response.SetHeader("Cache-Control", std::string(kImmutableCacheControl));
       return response;
     }
     response.content_type = file.mime_type;
-    response.SetHeader("Content-Disposition", ContentDisposition("attachment", file.safe_filename));
+    // Not Content-Disposition and Cache-Control themselves: nginx would keep those across the
+    // redirect on every answer of the internal location, its own errors too (a 416 for a Range
+    // past the end is no immutable attachment). The internal locations add them from these
+    // headers on the file's own answers only (nginx/snippets/download-headers.conf).
+    response.SetHeader(std::string(kDownloadDispositionHeader), ContentDisposition("attachment", file.safe_filename));
+    response.SetHeader(std::string(kDownloadCacheControlHeader), std::string(kImmutableCacheControl));
     response.SetHeader("X-Accel-Redirect", content.InternalUri(file.cid));
     return response;
   };
