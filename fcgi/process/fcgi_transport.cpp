@@ -59,9 +59,7 @@ void WriteResponse(FCGX_Request& raw, const web::Request& request, const web::Re
   head += "X-Request-Id: " + request.request_id + "\r\n";
   bool has_cache_control = false;
   for (const auto& [name, value] : response.headers) {
-    // An X-Accel-Redirect answer never reaches the client: nginx's internal location that
-    // serves the file sets its cache policy (nginx/snippets/download-headers.conf).
-    has_cache_control = has_cache_control || name == "Cache-Control" || name == "X-Accel-Redirect";
+    has_cache_control = has_cache_control || name == "Cache-Control";
     head += name + ": " + value + "\r\n";
   }
   // API answers carry keys and account data: no cache anywhere may keep them by default.

@@ -17,7 +17,7 @@ namespace gw::fcgi {
 void ReadRequest(FCGX_Request& raw, std::size_t max_body, web::Request& request);
 
 /// Writes status line, headers (Content-Type, Content-Length, X-Request-Id, Cache-Control
-/// unless the handler set one or answered X-Accel-Redirect) and body (omitted for HEAD).
+/// unless the handler set one) and body (omitted for HEAD).
 void WriteResponse(FCGX_Request& raw, const web::Request& request, const web::Response& response);
 
 }  // namespace gw::fcgi
