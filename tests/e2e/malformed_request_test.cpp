@@ -2,6 +2,8 @@
 // (issue #12): each now ends as the JSON error envelope with its status and X-Request-Id. The
 // URIs and header blocks are sent as raw bytes (raw_tls_client.hpp): libcurl would normalise
 // "/../" and refuse a space, and refuses nothing of the size tests here.
+#include <chrono>
+#include <fstream>
 #include <string>
 
 #include "content_fixture.hpp"
@@ -33,6 +35,30 @@ TEST_F(MalformedRequest, UrisNginxCannotParseAreJson400NotHtml500) {
     ExpectErrorEnvelope(response, 400, "bad_request");
     EXPECT_EQ(response.body.find("<html"), std::string::npos) << response.Describe();
   }
+}
+
+TEST_F(MalformedRequest, NginxsOwnErrorsAreLoggedWithTheRequestLineAsSent) {
+  // nginx's error pages are internal redirects to /_gw_error/<status> (as GET); the access log
+  // keeps the client's method and raw path instead
+  ASSERT_TRUE(Require(env_.log_dir, "GW_TEST_LOG_DIR"));
+  const auto refused = Raw("DELETE /files/..%2F..%2Fx HTTP/1.1\r\nHost: x\r\n\r\n");
+  ExpectErrorEnvelope(refused, 400, "bad_request");
+  const std::string id = refused.Header("x-request-id").value_or("");
+  nlohmann::json line;
+  ASSERT_TRUE(PollUntil(std::chrono::milliseconds(5000),
+                        [&] {
+                          std::ifstream in(env_.log_dir + "/nginx-access.log");
+                          for (std::string text; std::getline(in, text);) {
+                            if (text.find("\"request_id\":\"" + id + "\"") == std::string::npos) continue;
+                            line = nlohmann::json::parse(text, nullptr, false);
+                            return true;
+                          }
+                          return false;
+                        }))
+      << "no access log line for " << id;
+  EXPECT_EQ(line.value("method", ""), "DELETE") << line.dump();
+  EXPECT_EQ(line.value("uri", ""), "/files/..%2F..%2Fx") << line.dump();
+  EXPECT_EQ(line.value("status", 0), 400) << line.dump();
 }
 
 TEST_F(MalformedRequest, AClientRequestIdIsNotTrustedBeforeTheHeadIsParsed) {
