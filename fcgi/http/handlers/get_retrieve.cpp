@@ -1,5 +1,6 @@
-// GET|HEAD /retrieve/{cid}: the caller's file. The worker authorises, answers If-None-Match and a
-// Range past the end (416); nginx then serves the bytes (sendfile, Range, HEAD) through X-Accel-Redirect.
+// GET|HEAD /retrieve/{cid}: the caller's file. The worker authorises, answers If-None-Match and
+// a Range past the end (416); nginx then serves the bytes (sendfile, Range, HEAD) through
+// X-Accel-Redirect.
 #include <cstdint>
 #include <string>
 
