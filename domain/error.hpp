@@ -35,6 +35,7 @@ enum class ErrorCode {
   kContentNotFound,       //!< the caller holds no content with this CID (pin/unpin)
   kRateLimited,           //!< the caller's rate limit or upload budget is spent for now (Retry-After)
   kUnknownPlan,           //!< an admin named a plan that does not exist
+  kRangeNotSatisfiable,   //!< no range of a Range header lies within the file
   kServerSideError,       //!< marker: everything below is the service's fault, not the client's
   kInternal,              //!< unexpected failure; details only in the log
   kDatabaseUnavailable,   //!< PostgreSQL cannot be reached

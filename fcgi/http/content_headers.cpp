@@ -1,5 +1,7 @@
 #include "fcgi/http/content_headers.hpp"
 
+#include <cstdint>
+
 namespace gw::web {
 namespace {
 
@@ -48,6 +50,79 @@ bool IfNoneMatchMatches(std::string_view header, std::string_view cid) {
     pos = close + 1;
   }
   return false;
+}
+
+RangeVerdict CheckRange(std::string_view header, std::uint64_t size) {
+  // nginx: a value shorter than 7 bytes or not starting with "bytes=" (any case) is no range.
+  if (header.size() < 7) return RangeVerdict::kIgnored;
+  for (std::size_t i = 0; i < 6; ++i) {
+    const char c = header[i] >= 'A' && header[i] <= 'Z' ? static_cast<char>(header[i] - 'A' + 'a') : header[i];
+    if (c != "bytes="[i]) return RangeVerdict::kIgnored;
+  }
+  // off_t arithmetic as in ngx_http_range_parse, cut at the first NUL as nginx's C string is
+  constexpr std::uint64_t kMax = static_cast<std::uint64_t>(INT64_MAX);
+  constexpr std::uint64_t kCutoff = kMax / 10;
+  constexpr std::uint64_t kCutlim = kMax % 10;
+  const std::string_view text = header.substr(0, header.find('\0'));
+  std::size_t p = 6;
+  const auto at = [&text](std::size_t i) { return i < text.size() ? text[i] : '\0'; };
+  const auto digit = [&at](std::size_t i) { return at(i) >= '0' && at(i) <= '9'; };
+  const auto skip_spaces = [&at, &p] {
+    while (at(p) == ' ') ++p;
+  };
+  const auto number = [&](std::uint64_t& value) {
+    while (digit(p)) {
+      const auto d = static_cast<std::uint64_t>(at(p) - '0');
+      if (value >= kCutoff && (value > kCutoff || d > kCutlim)) return false;
+      value = value * 10 + d;
+      ++p;
+    }
+    return true;
+  };
+  std::uint64_t total = 0;
+  std::size_t ranges = 0;
+  for (;;) {
+    std::uint64_t start = 0;
+    std::uint64_t end = 0;
+    bool suffix = false;
+    bool open_end = false;
+    skip_spaces();
+    if (at(p) != '-') {
+      if (!digit(p) || !number(start)) return RangeVerdict::kUnsatisfiable;
+      skip_spaces();
+      if (at(p++) != '-') return RangeVerdict::kUnsatisfiable;
+      skip_spaces();
+      if (at(p) == ',' || at(p) == '\0') {
+        end = size;
+        open_end = true;
+      }
+    } else {
+      suffix = true;
+      ++p;
+    }
+    if (!open_end) {
+      if (!digit(p) || !number(end)) return RangeVerdict::kUnsatisfiable;
+      skip_spaces();
+      if (at(p) != ',' && at(p) != '\0') return RangeVerdict::kUnsatisfiable;
+      if (suffix) {  // the last `end` bytes
+        start = end < size ? size - end : 0;
+        end = size;
+      } else {
+        end = end >= size ? size : end + 1;
+      }
+    }
+    if (start < end) {
+      if (total > kMax - (end - start)) return RangeVerdict::kUnsatisfiable;
+      total += end - start;
+      ++ranges;
+    } else if (start == 0) {
+      return RangeVerdict::kIgnored;
+    }
+    if (at(p++) != ',') break;
+  }
+  if (ranges == 0) return RangeVerdict::kUnsatisfiable;
+  if (total > size) return RangeVerdict::kIgnored;
+  return RangeVerdict::kSatisfiable;
 }
 
 }  // namespace gw::web

@@ -1,6 +1,7 @@
 #pragma once
 /// @file HTTP header values for serving stored files.
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -13,6 +14,15 @@ std::string ContentDisposition(std::string_view disposition, std::string_view fi
 /// True when an If-None-Match header value matches the strong ETag "<cid>": "*", or a list
 /// containing "<cid>" or W/"<cid>" (weak comparison, as RFC 9110 prescribes for this header).
 bool IfNoneMatchMatches(std::string_view header, std::string_view cid);
+
+/// What nginx's range filter will make of a `Range` header on a file of `size` bytes, decided
+/// the way nginx 1.22 decides it (ngx_http_range_parse): kIgnored (no "bytes=" range, or ranges
+/// nginx answers with the whole file), kSatisfiable (206), kUnsatisfiable (416). The worker
+/// answers the 416 itself, as the JSON envelope: nginx's own 416 would carry the file's
+/// Content-Disposition, ETag and immutable Cache-Control, which its header filters add before
+/// the range filter turns the answer into an error.
+enum class RangeVerdict { kIgnored, kSatisfiable, kUnsatisfiable };
+RangeVerdict CheckRange(std::string_view header, std::uint64_t size);
 
 /// The cache policy of content-addressed bytes: they can never change under their CID, but only
 /// their holder may read them, so only the client's own cache may keep them ("private"): a CDN

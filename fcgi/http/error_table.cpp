@@ -38,6 +38,7 @@ constexpr std::array kTable{
     Row{ErrorCode::kContentNotFound, {404, "content_not_found", "No content with this CID is stored for this key"}},
     Row{ErrorCode::kRateLimited, {429, "rate_limited", "Too many requests; retry after the time in Retry-After"}},
     Row{ErrorCode::kUnknownPlan, {422, "unknown_plan", "No plan has this name"}},
+    Row{ErrorCode::kRangeNotSatisfiable, {416, "range_not_satisfiable", "The Range is outside the file"}},
     Row{ErrorCode::kInternal, {500, "internal_error", "Internal server error"}},
     Row{ErrorCode::kDatabaseUnavailable,
         {503, "database_unavailable", "The database is unavailable, try again shortly"}},

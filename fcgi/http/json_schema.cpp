@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <limits>
+#include <set>
 #include <string>
 
 #include "domain/error.hpp"
@@ -60,7 +61,42 @@ void ValidateFields(const BodySchema& schema, const nlohmann::json& body, const 
   }
 }
 
+/// One object being parsed: the keys seen so far and the name of the object ("" or "outer.").
+struct OpenObject {
+  std::set<std::string> keys;
+  std::string prefix;
+  std::string last_key;
+};
+
 }  // namespace
+
+nlohmann::json ParseJsonBody(std::string_view text) {
+  using domain::Error;
+  using domain::ErrorCode;
+  std::vector<OpenObject> open;
+  const nlohmann::json::parser_callback_t refuse_duplicates =
+      [&open](int /*depth*/, nlohmann::json::parse_event_t event, nlohmann::json& parsed) {
+        using Event = nlohmann::json::parse_event_t;
+        if (event == Event::object_start) {
+          open.push_back({{}, open.empty() ? std::string() : open.back().prefix + open.back().last_key + ".", {}});
+        } else if (event == Event::object_end && !open.empty()) {
+          open.pop_back();
+        } else if (event == Event::key && !open.empty() && parsed.is_string()) {
+          OpenObject& object = open.back();
+          object.last_key = parsed.get<std::string>();
+          if (!object.keys.insert(object.last_key).second) {
+            const std::string name = object.prefix + object.last_key;
+            throw Error(ErrorCode::kInvalidJson, "Duplicate key '" + name + "' in the JSON body", {{"key", name}});
+          }
+        }
+        return true;
+      };
+  try {
+    return nlohmann::json::parse(text, refuse_duplicates);
+  } catch (const nlohmann::json::parse_error& parse_error) {
+    throw Error(ErrorCode::kInvalidJson, {}, {{"position", std::to_string(parse_error.byte)}});
+  }
+}
 
 void Validate(const BodySchema& schema, const nlohmann::json& body) {
   if (!body.is_object()) {

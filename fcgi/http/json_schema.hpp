@@ -27,6 +27,13 @@ struct BodySchema {
   bool body_optional = false;  //!< an empty body counts as {}
 };
 
+/// Parses a request body as JSON. Throws kInvalidJson (details.position) when it is not JSON,
+/// and kInvalidJson naming the key (details.key, "outer.inner" when nested) when an object
+/// repeats a key: nlohmann would keep the last value silently, so `{"plan":"free","plan":"pro"}`
+/// would mean whatever the last parser in a chain of proxies decides (RFC 8259 leaves it open;
+/// I-JSON, RFC 7493, forbids it).
+nlohmann::json ParseJsonBody(std::string_view text);
+
 /// Throws kValidationFailed naming the first offending field: body not an object, a required
 /// field missing, a field of the wrong type or too long, or a field the schema does not know
 /// (a typo in a field name should fail loudly, not be ignored). An object field with its own

@@ -155,7 +155,7 @@ export class ContractChecker {
     if (this.errorCodes.size === 0) throw new Error('the document has no components.schemas.ErrorCode enum');
     this.exercised = new Set();
     this.problems = new Map();
-    this.counts = {exchanges: 0, checked: 0, unmatched404: 0, unmatched405: 0, headAsGet: 0, plainHttp: 0};
+    this.counts = {exchanges: 0, checked: 0, unmatched400: 0, unmatched404: 0, unmatched405: 0, headAsGet: 0, plainHttp: 0};
   }
 
   validator(ajv, schema) {
@@ -190,8 +190,9 @@ export class ContractChecker {
     const status = String(exchange.status);
     const request = `${exchange.method} ${exchange.path}`;
     if (entries.length === 0) {
+      // 404, 405, and nginx's 400 for a URI it cannot parse (its %2F makes more segments)
       const response = this.unmatched[status];
-      if (!response || (status !== '404' && status !== '405')) {
+      if (!response || !['400', '404', '405'].includes(status)) {
         this.problem('no operation', request, `matches no path of the document (HTTP ${status})`, exchange);
         return;
       }
@@ -416,7 +417,7 @@ async function main() {
     `contract: ${c.exchanges} exchanges (${Object.entries(stacks)
       .map(([k, v]) => `${k} ${v}`)
       .join(', ')}); checked ${c.checked}: ${checker.exercised.size} of ${checker.operations.length} operations exercised, ` +
-      `${c.unmatched404} unknown-path 404s and ${c.unmatched405} 405s checked against x-unmatched-requests, ` +
+      `${c.unmatched404} unknown-path 404s, ${c.unmatched400} unparseable-URI 400s and ${c.unmatched405} 405s checked against x-unmatched-requests, ` +
       `${c.headAsGet} HEADs against their GET; skipped ${c.plainHttp} plain-HTTP redirects`,
   );
   let failed = false;

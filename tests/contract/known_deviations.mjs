@@ -9,20 +9,6 @@
 // the tests meet the bug only with some timings (an entry that matched nothing is then a note).
 export const KNOWN_DEVIATIONS = [
   {
-    kind: 'media type',
-    where: /^GET \/retrieve\/\{cid\} 416$/,
-    message: /^Content-Type "text\/html/,
-    bug:
-      '416 is nginx\'s HTML page, not the JSON error envelope docs/api.md promises for nginx\'s own ' +
-      'errors (error-pages.conf.in has no 416, and the error table no code for it)',
-  },
-  {
-    kind: 'header',
-    where: /^GET \/retrieve\/\{cid\} 416$/,
-    message: /^undocumented header (etag|content-disposition)$/,
-    bug: "the 416 keeps the file's ETag and Content-Disposition (and repeats the security headers)",
-  },
-  {
     kind: 'schema',
     where: /^GET \/tasks(\/\{id\}\/status)? 200$/,
     message: /\/(last_)?error\/code must be equal to one of the allowed values/,

@@ -140,6 +140,13 @@ TEST_F(Content, RangesConditionalsAndUnsatisfiable) {
   const auto unsatisfiable = Retrieve(user, cid, {{"Range", "bytes=999999999-"}});
   EXPECT_EQ(unsatisfiable.status, 416) << unsatisfiable.Describe();
   EXPECT_EQ(unsatisfiable.Header("content-range").value_or(""), "bytes */262145") << unsatisfiable.Describe();
+  // nginx's own answer, as the JSON envelope: not the file's attachment or immutable caching
+  ExpectErrorEnvelope(unsatisfiable, 416, "range_not_satisfiable");
+  EXPECT_FALSE(unsatisfiable.Header("content-disposition")) << unsatisfiable.Describe();
+  EXPECT_FALSE(unsatisfiable.Header("etag")) << unsatisfiable.Describe();
+  EXPECT_EQ(unsatisfiable.Header("cache-control").value_or(""), "no-store") << unsatisfiable.Describe();
+  EXPECT_TRUE(unsatisfiable.Header("ratelimit")) << unsatisfiable.Describe();
+  EXPECT_TRUE(unsatisfiable.Header("ratelimit-policy")) << unsatisfiable.Describe();
 
   const auto not_modified = Retrieve(user, cid, {{"If-None-Match", "\"" + cid + "\""}});
   EXPECT_EQ(not_modified.status, 304) << not_modified.Describe();

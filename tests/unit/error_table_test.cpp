@@ -37,6 +37,7 @@ const std::map<ErrorCode, std::pair<int, std::string>> kExpected{
     {ErrorCode::kContentNotFound, {404, "content_not_found"}},
     {ErrorCode::kRateLimited, {429, "rate_limited"}},
     {ErrorCode::kUnknownPlan, {422, "unknown_plan"}},
+    {ErrorCode::kRangeNotSatisfiable, {416, "range_not_satisfiable"}},
     {ErrorCode::kInternal, {500, "internal_error"}},
     {ErrorCode::kDatabaseUnavailable, {503, "database_unavailable"}},
     {ErrorCode::kStorageUnavailable, {503, "storage_unavailable"}},

@@ -3,6 +3,9 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <string>
+#include <utility>
+
 #include "domain/error.hpp"
 
 namespace gw::web {
@@ -87,6 +90,51 @@ TEST(JsonSchema, ChecksAnObjectFieldAgainstItsOwnSchemaNamingNestedFieldsWithADo
   EXPECT_EQ(Rejected({{"plan", "p"}, {"inner", {{"name", "abcd"}}}}, kOuter), "inner.name");
   EXPECT_EQ(Rejected({{"plan", "p"}, {"inner", {{"name", "a"}, {"limit", "5"}}}}, kOuter), "inner.limit");
   EXPECT_EQ(Rejected({{"plan", "p"}, {"inner", {{"name", "a"}, {"limt", 5}}}}, kOuter), "inner.limt");
+}
+
+/// The error ParseJsonBody throws for `text`: its code and details.key (or details.position).
+std::pair<ErrorCode, std::string> ParseFailure(const std::string& text) {
+  try {
+    (void)ParseJsonBody(text);
+  } catch (const Error& error) {
+    for (const auto& [key, value] : error.Details()) {
+      if (key == "key" || key == "position") return {error.Code(), key + "=" + value};
+    }
+    return {error.Code(), "<no detail>"};
+  }
+  return {ErrorCode::kInternal, "<accepted>"};
+}
+
+TEST(ParseJsonBody, ParsesJson) {
+  EXPECT_EQ(ParseJsonBody(R"({"email":"a@b.co","n":[1,{"a":1},{"a":2}]})"),
+            json({{"email", "a@b.co"}, {"n", {1, {{"a", 1}}, {{"a", 2}}}}}));
+  EXPECT_EQ(ParseJsonBody("[1,2]"), json({1, 2}));
+}
+
+TEST(ParseJsonBody, RefusesADuplicateKeyNamingIt) {
+  EXPECT_EQ(ParseFailure(R"({"email":"a@b.co","email":"c@d.co"})"),
+            std::make_pair(ErrorCode::kInvalidJson, std::string("key=email")));
+  EXPECT_EQ(ParseFailure(R"({"plan":"free","overrides":{"burst":1,"burst":2}})"),
+            std::make_pair(ErrorCode::kInvalidJson, std::string("key=overrides.burst")));
+  // the same key in two different objects is no duplicate; a repeat after a nested object is
+  EXPECT_EQ(ParseFailure(R"({"a":{"x":1},"b":{"x":1},"a":2})"),
+            std::make_pair(ErrorCode::kInvalidJson, std::string("key=a")));
+  try {
+    (void)ParseJsonBody(R"({"email":"x","email":"y"})");
+    ADD_FAILURE() << "accepted";
+  } catch (const Error& error) {
+    EXPECT_NE(error.PublicMessage().find("'email'"), std::string::npos) << error.PublicMessage();
+  }
+}
+
+TEST(ParseJsonBody, AcceptsTheSameKeyInSiblingObjects) {
+  EXPECT_EQ(ParseJsonBody(R"([{"a":1},{"a":2}])"), json({{{"a", 1}}, {{"a", 2}}}));
+  EXPECT_EQ(ParseJsonBody(R"({"o":{"a":1},"p":{"a":1}})"), json({{"o", {{"a", 1}}}, {"p", {{"a", 1}}}}));
+}
+
+TEST(ParseJsonBody, RefusesTextThatIsNotJsonWithItsPosition) {
+  EXPECT_EQ(ParseFailure(R"({"a":)").first, ErrorCode::kInvalidJson);
+  EXPECT_TRUE(ParseFailure("{\"a\":1}x").second.starts_with("position=")) << ParseFailure("{\"a\":1}x").second;
 }
 
 }  // namespace

@@ -264,6 +264,12 @@ TEST_F(WrappersTest, WithJsonBodyRefusesInvalidJson) {
   }
 }
 
+TEST_F(WrappersTest, WithJsonBodyRefusesADuplicateKeyAsInvalidJson) {
+  // nlohmann alone would keep the last "email"; the caller gets a 400 naming the key instead
+  Request request = JsonRequest(R"({"email":"a@b.co","email":"admin@b.co"})");
+  EXPECT_EQ(CodeOf(WithJsonBody(kEmailSchema, Ok()), request, context), ErrorCode::kInvalidJson);
+}
+
 TEST_F(WrappersTest, WithJsonBodyRefusesAnEmptyBodyWhenTheBodyIsRequired) {
   Request request = JsonRequest("");
   EXPECT_EQ(CodeOf(WithJsonBody(kEmailSchema, Ok()), request, context), ErrorCode::kInvalidJson);

@@ -2,6 +2,7 @@
 #include <nlohmann/json.hpp>
 
 #include "domain/error.hpp"
+#include "domain/filename.hpp"
 #include "fcgi/http/context.hpp"
 #include "fcgi/http/file_json.hpp"
 #include "fcgi/http/handlers/handlers.hpp"
@@ -25,6 +26,12 @@ domain::FileQuery ParseQuery(const Request& request) {
   if (auto name = request.QueryParam("name"); name && !name->empty()) {
     if (name->size() > 255) {
       throw domain::Error(domain::ErrorCode::kInvalidQuery, "'name' must be at most 255 bytes",
+                          {{"parameter", "name"}});
+    }
+    // The names it is compared with are UTF-8 text without NUL (domain::StorableText); PostgreSQL
+    // refuses invalid UTF-8 in a parameter (a 500 before) and libpq would cut it at a NUL.
+    if (domain::StorableText(*name, name->size()) != *name) {
+      throw domain::Error(domain::ErrorCode::kInvalidQuery, "'name' must be UTF-8 text without NUL",
                           {{"parameter", "name"}});
     }
     query.name = std::move(name);
