@@ -143,11 +143,13 @@ TEST_F(ContentFiles, DeleteReuploadAndUsage) {
   EXPECT_EQ(FileRow(user, cid_b), "live");
   EXPECT_EQ(FileRowCount(user), "2");
   EXPECT_EQ(Sql("SELECT count(*) FROM contents WHERE cid = " + SqlLiteral(cid_a)), "1") << "content gone before gc";
-  EXPECT_EQ(Sql("SELECT count(*) FROM audit_log WHERE action = 'delete_file' AND details->>'cid' = " +
-                SqlLiteral(cid_a) + " AND user_id = (SELECT id FROM users WHERE email = " + SqlLiteral(user.email) +
-                ")"),
-            "1");
-  if (!env_.filebase) EXPECT_TRUE(OnDisk(cid_a)) << "deleting a holding removed the bytes before gc";
+  EXPECT_EQ(
+      Sql("SELECT count(*) FROM audit_log WHERE action = 'delete_file' AND details->>'cid' = " + SqlLiteral(cid_a) +
+          " AND user_id = (SELECT id FROM users WHERE email = " + SqlLiteral(user.email) + ")"),
+      "1");
+  if (!env_.filebase) {
+    EXPECT_TRUE(OnDisk(cid_a)) << "deleting a holding removed the bytes before gc";
+  }
 
   // re-upload revives it, pinned again
   const auto again = UploadRaw(user, a, "a-again.bin");

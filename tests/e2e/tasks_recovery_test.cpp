@@ -109,8 +109,10 @@ TEST_F(TaskRecovery, JobWorkerKilledMidJobIsTakenOverByItsSuccessor) {
   // The job row: it succeeded on a later attempt than the killed one, and nobody holds it.
   // (One files row per user and CID is UNIQUE (user_id, cid) itself: nothing to check there.)
   const std::string job = "FROM jobs WHERE id = " + SqlLiteral(id) + "::uuid";
-  EXPECT_EQ(PsqlValue(database_url_, "SELECT state || ' ' || (attempts >= 2) || ' ' || (lease_owner IS NULL) || ' ' || "
-                                     "(finished_at IS NOT NULL) || ' ' || type " + job),
+  EXPECT_EQ(PsqlValue(database_url_,
+                      "SELECT state || ' ' || (attempts >= 2) || ' ' || (lease_owner IS NULL) || ' ' || "
+                      "(finished_at IS NOT NULL) || ' ' || type " +
+                          job),
             "succeeded true true true upload")
       << "state, attempts >= 2, lease released, finished, type";
   // Its audit trail: accepted once (by the request), and an "upload" row of this CID for each
@@ -120,9 +122,9 @@ TEST_F(TaskRecovery, JobWorkerKilledMidJobIsTakenOverByItsSuccessor) {
                                          " AND action = 'upload_accepted' AND details->>'task_id' = " + SqlLiteral(id)),
             "1");
   const int attempts = std::stoi(PsqlValue(database_url_, "SELECT attempts " + job));
-  const int recorded = std::stoi(PsqlValue(database_url_, "SELECT count(*) FROM audit_log WHERE user_id = " + owner +
-                                                              " AND action = 'upload' AND details->>'cid' = " +
-                                                              SqlLiteral(cid)));
+  const int recorded =
+      std::stoi(PsqlValue(database_url_, "SELECT count(*) FROM audit_log WHERE user_id = " + owner +
+                                             " AND action = 'upload' AND details->>'cid' = " + SqlLiteral(cid)));
   EXPECT_GE(recorded, 1) << "the successful attempt left no upload audit row";
   EXPECT_LE(recorded, attempts) << "more upload audit rows than attempts";
   EXPECT_EQ(PsqlValue(database_url_, "SELECT count(*) FROM jobs WHERE user_id = " + owner), "1")
@@ -211,9 +213,13 @@ TEST_F(TaskRecovery, QueuedTasksSurviveAPostgresRestart) {
   for (const auto& file : files) all.push_back(cids.at(file));
   for (const auto& cid : all) {
     EXPECT_EQ(FileRow(user, cid), "live") << cid;
-    if (!env_.filebase) EXPECT_TRUE(OnDisk(cid)) << "no bytes in the store for " << cid;
+    if (!env_.filebase) {
+      EXPECT_TRUE(OnDisk(cid)) << "no bytes in the store for " << cid;
+    }
   }
-  if (!env_.filebase) EXPECT_EQ(UnexpectedStoreEntries(store_dir_), std::vector<std::string>{});
+  if (!env_.filebase) {
+    EXPECT_EQ(UnexpectedStoreEntries(store_dir_), std::vector<std::string>{});
+  }
 }
 
 }  // namespace
