@@ -105,7 +105,8 @@ TEST_F(AccessLog, LineHasRequestIdRouteStatusLatencyAndOnlyTheKeyPrefix) {
   // the worker's time is part of the client's round trip (so it is in microseconds, and of
   // this request): not a timing target, both grow together on a slow machine
   EXPECT_GT(line["latency_us"].get<long long>(), 0) << raw;
-  EXPECT_LE(line["latency_us"].get<long long>(), round_trip_us) << "client round trip " << round_trip_us << " us: " << raw;
+  EXPECT_LE(line["latency_us"].get<long long>(), round_trip_us)
+      << "client round trip " << round_trip_us << " us: " << raw;
 
   const std::string prefix = user.api_key.substr(0, 14);  // "ipfs_gw_" + 6 characters
   EXPECT_NE(raw.find(prefix), std::string::npos) << "the key prefix " << prefix << " is not in " << raw;

@@ -92,7 +92,8 @@ TEST_F(ContentSecurity, AFilenameWithDoubleQuotesIsKeptExactlyAndEscapedOnRetrie
   ASSERT_TRUE(Require(database_url_, "GW_TEST_APP_DATABASE_URL"));
   const auto user = RegisterUser("quoted");
   const std::string name = "say \"hi\" there.txt";
-  const std::string expected_cd = "attachment; filename=\"say _hi_ there.txt\"; filename*=UTF-8''say%20%22hi%22%20there.txt";
+  const std::string expected_cd =
+      "attachment; filename=\"say _hi_ there.txt\"; filename*=UTF-8''say%20%22hi%22%20there.txt";
   struct Case {
     std::string what;
     bool multipart;

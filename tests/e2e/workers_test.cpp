@@ -222,7 +222,8 @@ TEST_F(Workers, UsageCountIsExactUnderLoadAcrossASigterm) {
   ASSERT_TRUE(Alive(victim));
   ASSERT_EQ(kill(victim, SIGTERM), 0);
   // the clients stop by themselves once kRequests were sent (Join's flag only cuts a failed test short)
-  ASSERT_TRUE(PollUntil(std::chrono::minutes(5), [&] { return answered.load() >= kRequests || clients.FailureCount() > 0; }));
+  ASSERT_TRUE(
+      PollUntil(std::chrono::minutes(5), [&] { return answered.load() >= kRequests || clients.FailureCount() > 0; }));
   clients.Join();
   ASSERT_EQ(clients.Failures().size(), 0u) << "first: " << clients.Failures().front();
   ASSERT_EQ(answered.load(), kRequests);
