@@ -7,9 +7,9 @@
 /// The DSN must be allowed to CREATE DATABASE (like GW_TEST_DATABASE_URL); the program works in
 /// a throwaway database, migrated from GW_MIGRATIONS_DIR (default: ./migrations), and drops it.
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
-#include <algorithm>
 #include <future>
 #include <iostream>
 #include <pqxx/pqxx>

@@ -31,9 +31,7 @@ class ContentTest : public E2eTest {
   }
   /// With the embedded store: whether `cid`'s bytes are a file under GW_TEST_STORE_DIR/files.
   /// (The Filebase stack keeps them in its bucket; callers check the disk on the embedded one.)
-  bool OnDisk(const std::string& cid) const {
-    return std::filesystem::is_regular_file(StorePathOf(store_dir_, cid));
-  }
+  bool OnDisk(const std::string& cid) const { return std::filesystem::is_regular_file(StorePathOf(store_dir_, cid)); }
 
   HttpResponse UploadRaw(const Account& user, const std::string& bytes, const std::string& filename = "blob.bin") {
     return Client().Request("POST", "/upload?filename=" + HttpsClient::Escape(filename),
