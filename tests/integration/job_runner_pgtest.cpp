@@ -56,7 +56,7 @@ TEST_F(JobRunnerPgTest, AClaimedJobRunsAndItsSuccessIsRecordedWithResultAndProgr
   EXPECT_TRUE(cleaned_up) << "after_success did not run";
   EXPECT_EQ(Column(id, "state || ' ' || attempts || ' ' || progress_done || '/' || progress_total"), "succeeded 1 2/2");
   EXPECT_EQ(Column(id, "result->>'n'"), "42");
-  EXPECT_EQ(Column(id, "lease_owner IS NULL AND finished_at IS NOT NULL AND error_code IS NULL"), "t");
+  EXPECT_EQ(Column(id, "lease_owner IS NULL AND finished_at IS NOT NULL AND last_error_code IS NULL"), "t");
   EXPECT_EQ(running_.Count(), 0u);
 }
 
@@ -69,8 +69,8 @@ TEST_F(JobRunnerPgTest, AFailedAttemptIsRetriedAfterItsBackoffAndThenSucceeds) {
   };
   EXPECT_EQ(ExecuteJob(Context(*queue_, "w1"), Claim(*queue_, "w1"), 0.5), JobEnd::kFailed);
   // the owner reads the public code, never the internal message
-  EXPECT_EQ(Column(id, "state || ' ' || attempts || ' ' || error_code"), "failed 1 internal_error");
-  EXPECT_EQ(Column(id, "position('reset' in error_message)"), "0") << "an internal detail reached the task";
+  EXPECT_EQ(Column(id, "state || ' ' || attempts || ' ' || last_error_code"), "failed 1 internal_error");
+  EXPECT_EQ(Column(id, "position('reset' in last_error_message)"), "0") << "an internal detail reached the task";
   const auto backoff = domain::BackoffDelay(retry_, 1, 0.5);  // 150 ms
   EXPECT_EQ(Column(id, "round(extract(epoch FROM run_after - updated_at) * 1000)"), std::to_string(backoff.count()));
   // Not claimable before run_after: moved far ahead (set, not raced against the clock), then due.
@@ -81,7 +81,7 @@ TEST_F(JobRunnerPgTest, AFailedAttemptIsRetriedAfterItsBackoffAndThenSucceeds) {
   ASSERT_TRUE(Eventually([&] { return (again = queue_->Claim("w2", 30s)).has_value(); })) << "never retried";
   EXPECT_EQ(again->attempts, 2);
   EXPECT_EQ(ExecuteJob(Context(*queue_, "w2"), *again, 0.5), JobEnd::kSucceeded);
-  EXPECT_EQ(Column(id, "state || ' ' || attempts || ' ' || coalesce(error_code, '-')"), "succeeded 2 -");
+  EXPECT_EQ(Column(id, "state || ' ' || attempts || ' ' || coalesce(last_error_code, '-')"), "succeeded 2 -");
   EXPECT_EQ(calls, 2);
 }
 
@@ -91,19 +91,19 @@ TEST_F(JobRunnerPgTest, BadInputIsBuriedAtOnceAndABackendOutageWaitsWithoutUsing
     throw domain::Error(domain::ErrorCode::kInvalidCid, {}, {}, "payload names no CID");
   };
   EXPECT_EQ(ExecuteJob(Context(*queue_, "w"), Claim(*queue_, "w"), 0.0), JobEnd::kBuried);
-  EXPECT_EQ(Column(bad, "state || ' ' || attempts || ' ' || error_code"), "dead 1 invalid_cid");
+  EXPECT_EQ(Column(bad, "state || ' ' || attempts || ' ' || last_error_code"), "dead 1 invalid_cid");
 
   const auto down = queue_->Enqueue("remote", std::nullopt, "{}", 1);
   handlers_["remote"] = [](const domain::Job&, domain::JobControl&) -> JobOutcome {
     throw domain::Error(domain::ErrorCode::kStorageUnavailable, {}, {{"retry_after_seconds", "30"}}, "breaker open");
   };
   EXPECT_EQ(ExecuteJob(Context(*queue_, "w"), Claim(*queue_, "w"), 0.0), JobEnd::kPostponed);
-  EXPECT_EQ(Column(down, "state || ' ' || attempts || ' ' || error_code"), "queued 0 storage_unavailable");
+  EXPECT_EQ(Column(down, "state || ' ' || attempts || ' ' || last_error_code"), "queued 0 storage_unavailable");
   EXPECT_EQ(Column(down, "run_after > now() + interval '25 seconds'"), "t") << "not postponed by its Retry-After";
 
   const auto stray = queue_->Enqueue("nobody-runs-this", std::nullopt, "{}", 3);
   EXPECT_EQ(ExecuteJob(Context(*queue_, "w"), Claim(*queue_, "w"), 0.0), JobEnd::kBuried);
-  EXPECT_EQ(Column(stray, "state || ' ' || error_code"), "dead unknown_job_type");
+  EXPECT_EQ(Column(stray, "state || ' ' || last_error_code"), "dead unknown_job_type");
 }
 
 // Worker A hangs in a job; its lease runs out and worker B takes the job over. A's heartbeat then
