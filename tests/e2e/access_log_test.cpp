@@ -64,7 +64,7 @@ TEST_F(AccessLog, UnknownPathsAndMethodsAreAnsweredAndLoggedByTheApp) {
     auto response = Client().Request(c.method, c.path, {{"X-Request-Id", id}});
     ExpectErrorEnvelope(response, c.status, c.code);
     std::vector<Found> lines;
-    ASSERT_TRUE(PollUntil(2000ms,
+    ASSERT_TRUE(PollUntil(kHangGuard,
                           [&] {
                             lines = LinesWithRequestId(id);
                             return !lines.empty();
@@ -86,7 +86,7 @@ TEST_F(AccessLog, LineHasRequestIdRouteStatusLatencyAndOnlyTheKeyPrefix) {
   ASSERT_EQ(response.Header("x-request-id").value_or(""), id);
 
   std::vector<Found> lines;
-  ASSERT_TRUE(PollUntil(2000ms,
+  ASSERT_TRUE(PollUntil(kHangGuard,
                         [&] {
                           lines = LinesWithRequestId(id);
                           return !lines.empty();
@@ -130,7 +130,7 @@ TEST_F(AccessLog, ErrorsAreLoggedAndKeysNeverAppear) {
   const std::string new_key = renew.Json()["data"].value("api_key", "");
 
   std::vector<Found> lines;
-  ASSERT_TRUE(PollUntil(2000ms,
+  ASSERT_TRUE(PollUntil(kHangGuard,
                         [&] {
                           lines = LinesWithRequestId(id);
                           return !lines.empty();
@@ -138,7 +138,7 @@ TEST_F(AccessLog, ErrorsAreLoggedAndKeysNeverAppear) {
       << "no worker-*.log line has request_id " << id;
   EXPECT_EQ(lines[0].line.value("status", 0), 401) << lines[0].raw;
   EXPECT_EQ(lines[0].line.value("route", ""), "/status") << lines[0].raw;
-  ASSERT_TRUE(PollUntil(2000ms, [&] { return !LinesWithRequestId(id + "-renew").empty(); }));
+  ASSERT_TRUE(PollUntil(kHangGuard, [&] { return !LinesWithRequestId(id + "-renew").empty(); }));
 
   EXPECT_FALSE(AnyWorkerLogContains(user.api_key)) << "a full API key is in the worker logs";
   EXPECT_FALSE(AnyWorkerLogContains(tampered)) << "a full (invalid) API key is in the worker logs";

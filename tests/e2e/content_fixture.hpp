@@ -109,7 +109,7 @@ class ContentTest : public E2eTest {
     HttpResponse response;
     nlohmann::json json;
     // An answer's status is recorded as its last byte leaves: read until every entry has one.
-    PollUntil(std::chrono::milliseconds(3000), [&] {
+    PollUntil(kHangGuard, [&] {
       response = control.Request("GET", "/requests");
       json = response.Json();
       if (!json.is_object() || !json.contains("requests")) return false;

@@ -33,7 +33,7 @@ class FilebaseFaults : public TaskTest {
   /// after the client has it: the log is read again (for up to 3 s) until every entry has one.
   std::vector<nlohmann::json> S3Requests() {
     std::vector<nlohmann::json> out;
-    PollUntil(std::chrono::milliseconds(3000), [&] {
+    PollUntil(kHangGuard, [&] {
       out.clear();
       const auto response = control_->Request("GET", "/requests");
       log_ = response.body.substr(0, 4000);

@@ -20,11 +20,11 @@ class TaskRecovery : public TaskTest {
   /// Asserts that the task's body left spool/: `before` is the spool before its upload.
   void ExpectSpoolCleared(const std::set<std::string>& before) {
     std::vector<std::string> left;
-    const bool gone = PollUntil(5000ms, [&] {
+    const bool gone = PollUntil(kHangGuard, [&] {
       left = NewEntries(before, SpoolFiles(store_dir_));
       return left.empty();
     });
-    EXPECT_TRUE(gone) << left.size() << " new file(s) still in spool/ 5 s after success, first: " << left.front();
+    EXPECT_TRUE(gone) << left.size() << " new file(s) still in spool/ long after success, first: " << left.front();
   }
 
   /// Asserts that retrieving `cid` gives `size` bytes with SHA-256 `sha`.
@@ -92,11 +92,11 @@ TEST_F(TaskRecovery, JobWorkerKilledMidJobIsTakenOverByItsSuccessor) {
             << " slices\n";
 
   pid_t successor = -1;
-  const bool restarted = PollUntil(5000ms, [&] {
+  const bool restarted = PollUntil(kHangGuard, [&] {
     successor = ReadPidFile(JobWorkerPidFile());
     return successor > 1 && successor != victim && ProcessAlive(successor);
   });
-  ASSERT_TRUE(restarted) << JobWorkerPidFile() << " still names " << successor << " 5 s after SIGKILL of " << victim;
+  ASSERT_TRUE(restarted) << JobWorkerPidFile() << " still names " << successor << " long after SIGKILL of " << victim;
 
   auto task = WaitForTask(user, id, 60s);
   ASSERT_EQ(task.value("state", ""), "succeeded") << task.dump();

@@ -128,7 +128,7 @@ TEST_F(UploadCrash, WorkerKilledMidUploadLeavesNoPartialFileAndNoRow) {
   // the replacement worker removes the dead worker's staging entries in tmp/
   const std::string prefix = std::to_string(victim) + "-";
   std::vector<std::string> left;
-  const bool cleaned = PollUntil(std::chrono::milliseconds(20000), [&] {
+  const bool cleaned = PollUntil(kHangGuard, [&] {
     left.clear();
     for (const auto& name : TmpEntries()) {
       if (name.starts_with(prefix)) left.push_back(name);

@@ -75,10 +75,6 @@ class ClientThreads {
   std::vector<std::thread> threads_;
 };
 
-/// A generous hang guard for what the stack does in the background (replace a worker, flush
-/// counts): not a timing target.
-constexpr auto kHangGuard = 20000ms;
-
 TEST_F(Workers, KilledWorkerIsReplaced) {
   ASSERT_TRUE(Require(env_.run_dir, "GW_TEST_RUN_DIR"));
   const pid_t victim = ReadPid(0);
