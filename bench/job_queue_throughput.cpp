@@ -1,12 +1,16 @@
-/// @file Job queue throughput: empty jobs claimed and completed per second by 1 and 4 workers.
+/// @file Job queue throughput: empty jobs claimed and completed per second by 1 and 4 workers,
+/// and the wakeup latency: from an enqueue's commit to JobWakeup::Wait returning (the timing
+/// tests/integration/job_wakeup_pgtest.cpp does not assert).
 ///
 /// A standalone program, not a Google Benchmark (bench/CMakeLists.txt links every *_bench.cpp
 /// into micro_bench, hence the name). Usage: job_queue_throughput <admin DSN> [jobs]
 /// The DSN must be allowed to CREATE DATABASE (like GW_TEST_DATABASE_URL); the program works in
 /// a throwaway database, migrated from GW_MIGRATIONS_DIR (default: ./migrations), and drops it.
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
+#include <future>
 #include <iostream>
 #include <pqxx/pqxx>
 #include <random>
@@ -14,6 +18,7 @@
 #include <thread>
 #include <vector>
 
+#include "persistence/job_wakeup.hpp"
 #include "persistence/migrator.hpp"
 #include "persistence/pg_job_queue.hpp"
 
@@ -65,6 +70,35 @@ double Drain(const std::string& dsn, int workers, int jobs) {
   return total / took.count();
 }
 
+/// Median and worst of `samples` wakeups: a producer commits an enqueue on its connection
+/// while a JobWakeup waits on another; from the commit's return to Wait's return.
+void WakeupLatency(const std::string& dsn, int samples) {
+  gw::persistence::JobWakeup wakeup(dsn);
+  PgJobQueue producer(dsn);
+  std::vector<double> ms;
+  for (int i = 0; i < samples; ++i) {
+    while (wakeup.Wait(0ms)) {
+    }
+    auto committed = std::async(std::launch::async, [&] {
+      std::this_thread::sleep_for(20ms);  // let Wait block first
+      producer.Enqueue("wake", std::nullopt, "{}", 1);
+      return std::chrono::steady_clock::now();
+    });
+    const bool woken = wakeup.Wait(5s);
+    const auto returned = std::chrono::steady_clock::now();
+    const auto at = committed.get();
+    if (!woken) {
+      std::cerr << "warning: no wakeup within 5 s\n";
+      continue;
+    }
+    ms.push_back(std::chrono::duration<double, std::milli>(returned - at).count());
+  }
+  if (ms.empty()) return;
+  std::sort(ms.begin(), ms.end());
+  std::cout << "wakeup latency, commit to Wait returning (" << ms.size() << " samples): median " << ms[ms.size() / 2]
+            << " ms, worst " << ms.back() << " ms\n";
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -88,6 +122,7 @@ int main(int argc, char** argv) {
       std::cout << workers << " worker(s): " << static_cast<long>(Drain(dsn, workers, jobs))
                 << " jobs/s claimed+completed (" << jobs << " jobs)\n";
     }
+    WakeupLatency(dsn, 50);
   } catch (const std::exception& e) {
     std::cerr << "failed: " << e.what() << "\n";
     status = 1;

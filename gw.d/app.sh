@@ -47,6 +47,9 @@ app_env() {
     # 4 workers x 4 threads: the rate-limit tests need several processes spending one budget.
     # nginx (127.0.0.1) is trusted as a proxy so that each e2e client can be its own address.
     APP_ENV+=("GW_WORKERS=${GW_TEST_WORKERS:-4}" "GW_THREADS=4" "GW_TRUSTED_PROXIES=127.0.0.1")
+    # where the test-only hooks look for their one-shot markers (tests/e2e/upload_crash_test.cpp);
+    # compiled into test builds only (-DGW_TEST_HOOKS=ON), ignored by any other binary
+    APP_ENV+=("GW_TEST_HOOKS_DIR=$RUN_DIR")
     if [[ $STORAGE == filebase ]]; then APP_ENV+=("GW_CID_PROFILE=auto"); else APP_ENV+=("GW_CID_PROFILE=kubo-add-cidv1"); fi
   fi
 }

@@ -165,7 +165,9 @@ cmd_test() {
   PGBIN=$(pg_bin_dir)
   TEST_BUILD_DIR=${GW_TEST_BUILD_DIR:-$REPO/build-test}
   local build_dir=$TEST_BUILD_DIR
-  build "$build_dir" -DGW_TESTS=ON
+  # GW_TEST_HOOKS: the test-only hooks the e2e crash tests use (CMakeLists.txt); inert unless the
+  # stack's app has GW_TEST_HOOKS_DIR (app_env sets it in TEST_MODE only)
+  build "$build_dir" -DGW_TESTS=ON -DGW_TEST_HOOKS=ON
   ensure_node_packages
 
   TEST_DIR=$(mktemp -d /tmp/ipfsgw-test.XXXXXX)

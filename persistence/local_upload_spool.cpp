@@ -2,6 +2,11 @@
 
 #include <fcntl.h>
 #include <sys/stat.h>
+#ifdef GW_TEST_HOOKS
+#include <signal.h>
+
+#include <cstdlib>
+#endif
 #include <unistd.h>
 
 #include <algorithm>
@@ -37,6 +42,20 @@ void CopyFile(const std::string& from, const std::string& to) {
   target.Close(to);
 }
 
+#ifdef GW_TEST_HOOKS
+// TEST BUILDS ONLY (cmake -DGW_TEST_HOOKS=ON, which only ./gw test passes; see CMakeLists.txt):
+// when $GW_TEST_HOOKS_DIR/stop-after-spool exists, the first worker to get here removes it and
+// stops itself (SIGSTOP) with the body kept in spool/ but nothing committed, so that
+// tests/e2e/upload_crash_test.cpp can kill it at that point whatever the disk's speed. One-shot:
+// unlink succeeds for one worker only. Not compiled into any other build.
+void StopIfATestAsks() {
+  const char* dir = std::getenv("GW_TEST_HOOKS_DIR");
+  if (dir == nullptr || *dir == '\0') return;
+  const std::string marker = std::string(dir) + "/stop-after-spool";
+  if (::unlink(marker.c_str()) == 0) ::raise(SIGSTOP);
+}
+#endif
+
 }  // namespace
 
 LocalUploadSpool::LocalUploadSpool(std::string directory) : directory_(std::move(directory)) {
@@ -60,6 +79,9 @@ std::string LocalUploadSpool::Keep(const std::string& source_path) {
     posix::Fail("link " + source_path + " to", path, errno);
   }
   posix::FsyncPath(directory_);
+#ifdef GW_TEST_HOOKS
+  StopIfATestAsks();
+#endif
   return name;
 }
 

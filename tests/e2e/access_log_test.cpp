@@ -64,7 +64,7 @@ TEST_F(AccessLog, UnknownPathsAndMethodsAreAnsweredAndLoggedByTheApp) {
     auto response = Client().Request(c.method, c.path, {{"X-Request-Id", id}});
     ExpectErrorEnvelope(response, c.status, c.code);
     std::vector<Found> lines;
-    ASSERT_TRUE(PollUntil(2000ms,
+    ASSERT_TRUE(PollUntil(kHangGuard,
                           [&] {
                             lines = LinesWithRequestId(id);
                             return !lines.empty();
@@ -78,12 +78,15 @@ TEST_F(AccessLog, LineHasRequestIdRouteStatusLatencyAndOnlyTheKeyPrefix) {
   ASSERT_TRUE(Require(env_.log_dir, "GW_TEST_LOG_DIR"));
   const auto user = RegisterUser("logged");
   const std::string id = "e2e-log-" + RandomHex(16);
+  const auto sent = std::chrono::steady_clock::now();
   auto response = Client().Request("POST", "/status", {{"X-API-Key", user.api_key}, {"X-Request-Id", id}});
+  const auto round_trip_us =
+      std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - sent).count();
   ExpectSuccessEnvelope(response, 200);
   ASSERT_EQ(response.Header("x-request-id").value_or(""), id);
 
   std::vector<Found> lines;
-  ASSERT_TRUE(PollUntil(2000ms,
+  ASSERT_TRUE(PollUntil(kHangGuard,
                         [&] {
                           lines = LinesWithRequestId(id);
                           return !lines.empty();
@@ -99,8 +102,11 @@ TEST_F(AccessLog, LineHasRequestIdRouteStatusLatencyAndOnlyTheKeyPrefix) {
   ASSERT_TRUE(line.contains("status") && line["status"].is_number_integer()) << raw;
   EXPECT_EQ(line["status"].get<int>(), 200) << raw;
   ASSERT_TRUE(line.contains("latency_us") && line["latency_us"].is_number_integer()) << raw;
-  EXPECT_GE(line["latency_us"].get<long long>(), 0) << raw;
-  EXPECT_LT(line["latency_us"].get<long long>(), 30'000'000) << raw;
+  // the worker's time is part of the client's round trip (so it is in microseconds, and of
+  // this request): not a timing target, both grow together on a slow machine
+  EXPECT_GT(line["latency_us"].get<long long>(), 0) << raw;
+  EXPECT_LE(line["latency_us"].get<long long>(), round_trip_us)
+      << "client round trip " << round_trip_us << " us: " << raw;
 
   const std::string prefix = user.api_key.substr(0, 14);  // "ipfs_gw_" + 6 characters
   EXPECT_NE(raw.find(prefix), std::string::npos) << "the key prefix " << prefix << " is not in " << raw;
@@ -124,7 +130,7 @@ TEST_F(AccessLog, ErrorsAreLoggedAndKeysNeverAppear) {
   const std::string new_key = renew.Json()["data"].value("api_key", "");
 
   std::vector<Found> lines;
-  ASSERT_TRUE(PollUntil(2000ms,
+  ASSERT_TRUE(PollUntil(kHangGuard,
                         [&] {
                           lines = LinesWithRequestId(id);
                           return !lines.empty();
@@ -132,7 +138,7 @@ TEST_F(AccessLog, ErrorsAreLoggedAndKeysNeverAppear) {
       << "no worker-*.log line has request_id " << id;
   EXPECT_EQ(lines[0].line.value("status", 0), 401) << lines[0].raw;
   EXPECT_EQ(lines[0].line.value("route", ""), "/status") << lines[0].raw;
-  ASSERT_TRUE(PollUntil(2000ms, [&] { return !LinesWithRequestId(id + "-renew").empty(); }));
+  ASSERT_TRUE(PollUntil(kHangGuard, [&] { return !LinesWithRequestId(id + "-renew").empty(); }));
 
   EXPECT_FALSE(AnyWorkerLogContains(user.api_key)) << "a full API key is in the worker logs";
   EXPECT_FALSE(AnyWorkerLogContains(tampered)) << "a full (invalid) API key is in the worker logs";

@@ -14,7 +14,24 @@ class ContentTest : public E2eTest {
   void SetUp() override {
     E2eTest::SetUp();
     store_dir_ = GetEnvOrEmpty("GW_TEST_STORE_DIR");
+    database_url_ = GetEnvOrEmpty("GW_TEST_APP_DATABASE_URL");
   }
+
+  /// What the database says, not the API: one value selected through psql (PsqlValue).
+  std::string Sql(const std::string& query) const { return PsqlValue(database_url_, query); }
+  /// `user`'s files row of `cid`: "live", "deleted" or "" (none), read from the database.
+  std::string FileRow(const Account& user, const std::string& cid) const {
+    return Sql("SELECT CASE WHEN deleted_at IS NULL THEN 'live' ELSE 'deleted' END FROM files WHERE cid = " +
+               SqlLiteral(cid) + " AND user_id = (SELECT id FROM users WHERE email = " + SqlLiteral(user.email) + ")");
+  }
+  /// How many files rows `user` has, deleted ones included.
+  std::string FileRowCount(const Account& user) const {
+    return Sql("SELECT count(*) FROM files WHERE user_id = (SELECT id FROM users WHERE email = " +
+               SqlLiteral(user.email) + ")");
+  }
+  /// With the embedded store: whether `cid`'s bytes are a file under GW_TEST_STORE_DIR/files.
+  /// (The Filebase stack keeps them in its bucket; callers check the disk on the embedded one.)
+  bool OnDisk(const std::string& cid) const { return std::filesystem::is_regular_file(StorePathOf(store_dir_, cid)); }
 
   HttpResponse UploadRaw(const Account& user, const std::string& bytes, const std::string& filename = "blob.bin") {
     return Client().Request("POST", "/upload?filename=" + HttpsClient::Escape(filename),
@@ -92,7 +109,7 @@ class ContentTest : public E2eTest {
     HttpResponse response;
     nlohmann::json json;
     // An answer's status is recorded as its last byte leaves: read until every entry has one.
-    PollUntil(std::chrono::milliseconds(3000), [&] {
+    PollUntil(kHangGuard, [&] {
       response = control.Request("GET", "/requests");
       json = response.Json();
       if (!json.is_object() || !json.contains("requests")) return false;
@@ -120,6 +137,7 @@ class ContentTest : public E2eTest {
   }
 
   std::string store_dir_;
+  std::string database_url_;
 };
 
 }  // namespace gw::e2e

@@ -85,6 +85,50 @@ TEST_F(ContentSecurity, HostileFilenamesAreNeutralised) {
   }
 }
 
+// A name with double quotes is a legitimate name: kept exactly (API and database), and on
+// retrieval escaped so that it cannot end the quoted filename early (RFC 6266: the ASCII
+// fallback without the quotes, the exact name in filename*, RFC 5987 percent-encoded).
+TEST_F(ContentSecurity, AFilenameWithDoubleQuotesIsKeptExactlyAndEscapedOnRetrieval) {
+  ASSERT_TRUE(Require(database_url_, "GW_TEST_APP_DATABASE_URL"));
+  const auto user = RegisterUser("quoted");
+  const std::string name = "say \"hi\" there.txt";
+  const std::string expected_cd =
+      "attachment; filename=\"say _hi_ there.txt\"; filename*=UTF-8''say%20%22hi%22%20there.txt";
+  struct Case {
+    std::string what;
+    bool multipart;
+    std::string name_or_tail;
+  };
+  const std::vector<Case> cases = {
+      {"raw ?filename=", false, name},
+      {"multipart quoted-string with \\\"", true, "; filename=\"say \\\"hi\\\" there.txt\""},
+      {"multipart filename*", true, "; filename*=UTF-8''say%20%22hi%22%20there.txt"},
+  };
+  int n = 0;
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.what);
+    const std::string bytes = "quoted filename case " + std::to_string(n++) + " " + RandomHex(16);
+    const auto up = c.multipart ? UploadMultipart(user, bytes, c.name_or_tail) : UploadRaw(user, bytes, c.name_or_tail);
+    ExpectSuccessEnvelope(up, 201);
+    const auto data = up.Json()["data"];
+    EXPECT_EQ(data.value("original_filename", ""), name) << up.Describe();
+    EXPECT_EQ(data.value("filename", ""), name) << up.Describe();
+    const std::string cid = data.value("cid", "");
+    ASSERT_FALSE(cid.empty()) << up.Describe();
+    const std::string row = "FROM files WHERE cid = " + SqlLiteral(cid) +
+                            " AND user_id = (SELECT id FROM users WHERE email = " + SqlLiteral(user.email) + ")";
+    EXPECT_EQ(Sql("SELECT original_filename " + row), name) << "the database does not hold the exact name";
+    EXPECT_EQ(Sql("SELECT safe_filename " + row), name);
+
+    const auto got = Retrieve(user, cid);
+    ASSERT_EQ(got.status, 200) << got.Describe();
+    EXPECT_EQ(got.body, bytes);
+    const auto dispositions = got.Headers("content-disposition");
+    ASSERT_EQ(dispositions.size(), 1u) << got.Describe();
+    EXPECT_EQ(dispositions.front(), expected_cd);
+  }
+}
+
 TEST_F(ContentSecurity, OtherUsersCannotTouchAFile) {
   const auto owner = RegisterUser("owner");
   const auto intruder = RegisterUser("intruder");
@@ -153,10 +197,28 @@ TEST_F(ContentSecurity, OversizeBodyGetsJson413) {
     ASSERT_EQ(result.response.status, 413) << "curl: " << result.error << "; " << result.response.Describe();
     ExpectErrorEnvelope(result.response, 413, "payload_too_large");
   }
-  // and nothing was stored for the user
+  // and nothing was stored for the user: not in the API, not in the database, not in the store
   const auto listed = Call("GET", "/files", user);
   ExpectSuccessEnvelope(listed, 200);
   EXPECT_EQ(listed.Header("x-total-count").value_or(""), "0") << listed.Describe();
+  ASSERT_TRUE(Require(database_url_, "GW_TEST_APP_DATABASE_URL"));
+  EXPECT_EQ(FileRowCount(user), "0");
+  const std::string owner = "(SELECT id FROM users WHERE email = " + SqlLiteral(user.email) + ")";
+  EXPECT_EQ(Sql("SELECT count(*) FROM jobs WHERE user_id = " + owner), "0") << "a task for a refused upload";
+  EXPECT_EQ(Sql("SELECT count(*) FROM audit_log WHERE user_id = " + owner + " AND action LIKE 'upload%'"), "0");
+  if (!env_.filebase) {
+    ASSERT_TRUE(Require(store_dir_, "GW_TEST_STORE_DIR"));
+    EXPECT_EQ(UnexpectedStoreEntries(store_dir_), std::vector<std::string>{});
+    // no file of the refused body's size (over the limit) was kept anywhere in the store
+    std::vector<std::string> big;
+    std::error_code error;
+    for (auto it = std::filesystem::recursive_directory_iterator(store_dir_, error);
+         !error && it != std::filesystem::recursive_directory_iterator(); it.increment(error)) {
+      std::error_code size_error;
+      if (it->is_regular_file(size_error) && it->file_size(size_error) > kLimit) big.push_back(it->path().string());
+    }
+    EXPECT_EQ(big, std::vector<std::string>{}) << "the refused body was kept in the store";
+  }
 }
 
 TEST_F(ContentSecurity, SameBytesUploadedAtOnceByTwoUsers) {

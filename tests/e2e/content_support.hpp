@@ -190,4 +190,21 @@ inline std::string ShellQuote(const std::string& s) {
   return out + "'";
 }
 
+/// What psql prints (unaligned, tuples only, trailing newline removed) for one query against
+/// `database_url`. Throws with psql's output when it fails.
+inline std::string PsqlValue(const std::string& database_url, const std::string& sql) {
+  std::string output;
+  const std::string command = "psql " + ShellQuote(database_url) + " -XAtc " + ShellQuote(sql);
+  if (RunCommand(command, output) != 0) throw std::runtime_error("psql failed for `" + sql + "`:\n" + output);
+  while (!output.empty() && (output.back() == '\n' || output.back() == '\r')) output.pop_back();
+  return output;
+}
+
+/// A single-quoted SQL literal.
+inline std::string SqlLiteral(const std::string& s) {
+  std::string out = "'";
+  for (const char c : s) out += c == '\'' ? std::string("''") : std::string(1, c);
+  return out + "'";
+}
+
 }  // namespace gw::e2e

@@ -25,10 +25,6 @@ constexpr int kHelloDagSize = 20;
 
 class ContentV0 : public TaskTest {
  protected:
-  void SetUp() override {
-    TaskTest::SetUp();
-    database_url_ = GetEnvOrEmpty("GW_TEST_APP_DATABASE_URL");
-  }
   void TearDown() override {
     // Leave nothing behind for the store checks of other tests, whatever happened above.
     if (!placed_path_.empty()) {
@@ -73,7 +69,6 @@ class ContentV0 : public TaskTest {
     EXPECT_EQ(UnexpectedStoreEntries(store_dir_), std::vector<std::string>{});
   }
 
-  std::string database_url_;
   std::string placed_path_;
 };
 

@@ -33,7 +33,7 @@ class FilebaseFaults : public TaskTest {
   /// after the client has it: the log is read again (for up to 3 s) until every entry has one.
   std::vector<nlohmann::json> S3Requests() {
     std::vector<nlohmann::json> out;
-    PollUntil(std::chrono::milliseconds(3000), [&] {
+    PollUntil(kHangGuard, [&] {
       out.clear();
       const auto response = control_->Request("GET", "/requests");
       log_ = response.body.substr(0, 4000);
@@ -111,7 +111,17 @@ TEST_F(FilebaseFaults, WhileFilebaseIsDownUploadsAre503AndATaskWaitsForItNothing
   const std::string big = FreshBytes(kAsyncThreshold);
   const auto accepted = UploadRaw(user, big, "while-down.bin");
   ASSERT_EQ(accepted.status, 202) << accepted.Describe();
-  std::this_thread::sleep_for(2s);
+  // its task meets Filebase down (it waits, its last error says why) before Filebase comes back
+  const std::string task_id = accepted.Json()["data"].value("task_id", "");
+  nlohmann::json task;
+  const bool waiting = PollUntil(60s, [&] {
+    const auto status = Call("GET", "/tasks/" + task_id + "/status", user);
+    task = status.Json().is_object() ? status.Json().value("data", nlohmann::json()) : nlohmann::json();
+    return task.is_object() && task.contains("last_error") &&
+           task["last_error"].value("code", "") == "storage_unavailable";
+  });
+  EXPECT_TRUE(waiting) << "the task never tried Filebase while it was down: " << task.dump();
+  EXPECT_NE(task.value("state", ""), "dead") << task.dump();
   SetFault(R"({"mode":"none"})");
   const auto file = UploadedFile(user, accepted, big.size(), 90s);
   ASSERT_TRUE(file.is_object()) << "the task accepted while Filebase was down did not succeed";

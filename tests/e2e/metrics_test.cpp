@@ -91,7 +91,7 @@ TEST_F(Metrics, CountsEveryRequestOfEveryWorkerAcrossAReplacement) {
   const pid_t victim = WorkerPid(1);
   ASSERT_GT(victim, 1);
   ASSERT_EQ(kill(victim, SIGKILL), 0) << "errno " << errno;
-  ASSERT_TRUE(PollUntil(3000ms, [&] {
+  ASSERT_TRUE(PollUntil(kHangGuard, [&] {
     const pid_t now = WorkerPid(1);
     return now > 1 && now != victim && kill(now, 0) == 0;
   })) << "worker 1 was not replaced";

@@ -20,11 +20,11 @@ class TaskRecovery : public TaskTest {
   /// Asserts that the task's body left spool/: `before` is the spool before its upload.
   void ExpectSpoolCleared(const std::set<std::string>& before) {
     std::vector<std::string> left;
-    const bool gone = PollUntil(5000ms, [&] {
+    const bool gone = PollUntil(kHangGuard, [&] {
       left = NewEntries(before, SpoolFiles(store_dir_));
       return left.empty();
     });
-    EXPECT_TRUE(gone) << left.size() << " new file(s) still in spool/ 5 s after success, first: " << left.front();
+    EXPECT_TRUE(gone) << left.size() << " new file(s) still in spool/ long after success, first: " << left.front();
   }
 
   /// Asserts that retrieving `cid` gives `size` bytes with SHA-256 `sha`.
@@ -36,7 +36,6 @@ class TaskRecovery : public TaskTest {
     EXPECT_EQ(got.body_sha256, sha) << "retrieved bytes of " << cid << " differ from the uploaded file";
   }
 
-  std::string database_url_ = GetEnvOrEmpty("GW_TEST_APP_DATABASE_URL");
   std::string reference_dir_ = GetEnvOrEmpty("GW_TEST_REFERENCE_DIR");
   std::string pg_restart_ = GetEnvOrEmpty("GW_TEST_PG_RESTART");
 };
@@ -93,11 +92,11 @@ TEST_F(TaskRecovery, JobWorkerKilledMidJobIsTakenOverByItsSuccessor) {
             << " slices\n";
 
   pid_t successor = -1;
-  const bool restarted = PollUntil(5000ms, [&] {
+  const bool restarted = PollUntil(kHangGuard, [&] {
     successor = ReadPidFile(JobWorkerPidFile());
     return successor > 1 && successor != victim && ProcessAlive(successor);
   });
-  ASSERT_TRUE(restarted) << JobWorkerPidFile() << " still names " << successor << " 5 s after SIGKILL of " << victim;
+  ASSERT_TRUE(restarted) << JobWorkerPidFile() << " still names " << successor << " long after SIGKILL of " << victim;
 
   auto task = WaitForTask(user, id, 60s);
   ASSERT_EQ(task.value("state", ""), "succeeded") << task.dump();
@@ -107,12 +106,29 @@ TEST_F(TaskRecovery, JobWorkerKilledMidJobIsTakenOverByItsSuccessor) {
       << task.dump();
   ExpectRetrieves(user, cid, kSize, sha);
 
-  // two attempts, one holding: exactly one files row for the user, live, for this CID
+  // The job row: it succeeded on a later attempt than the killed one, and nobody holds it.
+  // (One files row per user and CID is UNIQUE (user_id, cid) itself: nothing to check there.)
+  const std::string job = "FROM jobs WHERE id = " + SqlLiteral(id) + "::uuid";
+  EXPECT_EQ(PsqlValue(database_url_,
+                      "SELECT state || ' ' || (attempts >= 2) || ' ' || (lease_owner IS NULL) || ' ' || "
+                      "(finished_at IS NOT NULL) || ' ' || type " +
+                          job),
+            "succeeded true true true upload")
+      << "state, attempts >= 2, lease released, finished, type";
+  // Its audit trail: accepted once (by the request), and an "upload" row of this CID for each
+  // attempt that recorded it (the killed one may have, just before it died), never more.
   const std::string owner = "(SELECT id FROM users WHERE email = " + SqlLiteral(user.email) + ")";
-  EXPECT_EQ(PsqlValue(database_url_, "SELECT count(*) FROM files WHERE user_id = " + owner), "1");
-  EXPECT_EQ(PsqlValue(database_url_, "SELECT count(*) FROM files WHERE user_id = " + owner +
-                                         " AND cid = " + SqlLiteral(cid) + " AND deleted_at IS NULL"),
+  EXPECT_EQ(PsqlValue(database_url_, "SELECT count(*) FROM audit_log WHERE user_id = " + owner +
+                                         " AND action = 'upload_accepted' AND details->>'task_id' = " + SqlLiteral(id)),
             "1");
+  const int attempts = std::stoi(PsqlValue(database_url_, "SELECT attempts " + job));
+  const int recorded =
+      std::stoi(PsqlValue(database_url_, "SELECT count(*) FROM audit_log WHERE user_id = " + owner +
+                                             " AND action = 'upload' AND details->>'cid' = " + SqlLiteral(cid)));
+  EXPECT_GE(recorded, 1) << "the successful attempt left no upload audit row";
+  EXPECT_LE(recorded, attempts) << "more upload audit rows than attempts";
+  EXPECT_EQ(PsqlValue(database_url_, "SELECT count(*) FROM jobs WHERE user_id = " + owner), "1")
+      << "the takeover created another job";
   const auto listed = Call("GET", "/files", user);
   EXPECT_EQ(listed.Header("x-total-count").value_or(""), "1") << listed.Describe();
   ExpectSpoolCleared(spool_before);
@@ -173,6 +189,7 @@ TEST_F(TaskRecovery, QueuedTasksSurviveAPostgresRestart) {
   // no broken connection is left to answer 503: readiness and small (synchronous) uploads work
   int failures = 0;
   std::string first_failure;
+  std::vector<std::string> small_cids;
   for (int i = 0; i < 20; ++i) {
     const auto ready = Client().Request("GET", "/health/ready");
     const auto small = UploadRaw(user, "after the restart " + RandomHex(16), "small-" + std::to_string(i) + ".txt");
@@ -180,9 +197,34 @@ TEST_F(TaskRecovery, QueuedTasksSurviveAPostgresRestart) {
       const long expected = r == &ready ? 200 : 201;
       if (r->status != expected && failures++ == 0) first_failure = "#" + std::to_string(i) + ": " + r->Describe();
     }
+    if (small.status == 201) small_cids.push_back(CidOf(small));
   }
   EXPECT_EQ(failures, 0) << "first failure: " << first_failure;
   ExpectSuccessEnvelope(Client().Request("GET", "/health/ready"), 200);
+
+  // The database and the store agree with the API: a live row and the bytes for each upload
+  // (3 tasks + 20 small ones), the 3 jobs succeeded, nothing half-written.
+  ASSERT_TRUE(Require(database_url_, "GW_TEST_APP_DATABASE_URL"));
+  const std::string owner = "(SELECT id FROM users WHERE email = " + SqlLiteral(user.email) + ")";
+  EXPECT_EQ(Sql("SELECT count(*) FROM files WHERE deleted_at IS NULL AND user_id = " + owner),
+            std::to_string(files.size() + small_cids.size()));
+  EXPECT_EQ(Sql("SELECT string_agg(state, ',') FROM jobs WHERE user_id = " + owner), "succeeded,succeeded,succeeded");
+  std::vector<std::string> all = small_cids;
+  for (const auto& file : files) all.push_back(cids.at(file));
+  std::string listed_cids;
+  for (const auto& cid : all) listed_cids += (listed_cids.empty() ? "" : ",") + SqlLiteral(cid);
+  // one query for all of them: the live rows are exactly these CIDs
+  EXPECT_EQ(Sql("SELECT count(*) FROM files WHERE deleted_at IS NULL AND user_id = " + owner + " AND cid IN (" +
+                listed_cids + ")"),
+            std::to_string(all.size()));
+  for (const auto& cid : all) {
+    if (!env_.filebase) {
+      EXPECT_TRUE(OnDisk(cid)) << "no bytes in the store for " << cid;
+    }
+  }
+  if (!env_.filebase) {
+    EXPECT_EQ(UnexpectedStoreEntries(store_dir_), std::vector<std::string>{});
+  }
 }
 
 }  // namespace

@@ -14,29 +14,27 @@ using domain::JobState;
 
 class JobWakeupPgTest : public JobQueueSuite {};
 
-TEST_F(JobWakeupPgTest, WaitReturnsSoonAfterAnEnqueueOnAnotherConnection) {
+// How soon it wakes up is measured in bench/job_queue_throughput.cpp (wakeup latency); here: it
+// does wake up, on an enqueue committed on another connection (before or during its Wait).
+TEST_F(JobWakeupPgTest, WaitReturnsOnAnEnqueueCommittedOnAnotherConnection) {
   JobWakeup wakeup(Db().Dsn());
   ASSERT_TRUE(wakeup.Listening());
   auto enqueued = std::async(std::launch::async, [&] {
-    std::this_thread::sleep_for(200ms);
     PgJobQueue producer(Db().Dsn());
-    producer.Enqueue("wake", std::nullopt, "{}", 3);
-    return Clock::now();  // after the commit
+    return producer.Enqueue("wake", std::nullopt, "{}", 3);
   });
-  const bool woken = wakeup.Wait(5s);
-  const auto returned = Clock::now();
-  const auto committed = enqueued.get();
-  EXPECT_TRUE(woken);
-  EXPECT_LT(returned - committed, 100ms) << "woke up too late";
+  // a hang guard, not a timing target: false only if no notification came in 30 s
+  EXPECT_TRUE(wakeup.Wait(30s)) << "no wakeup for an enqueue committed on another connection";
+  EXPECT_FALSE(enqueued.get().empty());
+  EXPECT_FALSE(wakeup.Wait(0ms)) << "one enqueue, one wakeup: nothing more is pending";
 }
 
 TEST_F(JobWakeupPgTest, WaitTimesOutWithoutANotification) {
   JobWakeup wakeup(Db().Dsn());
   const auto started = Clock::now();
   EXPECT_FALSE(wakeup.Wait(300ms));
-  const auto took = Clock::now() - started;
-  EXPECT_GE(took, 290ms);
-  EXPECT_LT(took, 600ms);
+  // it waits the whole timeout (it does not return early); how much longer is no concern here
+  EXPECT_GE(Clock::now() - started, 290ms);
 }
 
 TEST_F(JobWakeupPgTest, ARolledBackEnqueueWakesNobody) {
@@ -79,7 +77,10 @@ TEST_F(JobWakeupPgTest, StatsCountEveryState) {
   ASSERT_EQ(failed->id, failing);
   ASSERT_TRUE(queue_->Fail(failing, "w", "e", "m", later, 0.0));
   ASSERT_TRUE(queue_->Claim("w", 30s, {"s"}));
-  std::this_thread::sleep_for(150ms);  // the queued one has been waiting at least this long
+  // the queued one has been due for an hour (set, not slept: the age is a computation)
+  ASSERT_EQ(Db().Scalar("WITH moved AS (UPDATE jobs SET run_after = now() - interval '1 hour' WHERE state = "
+                        "'queued' RETURNING 1) SELECT count(*) FROM moved"),
+            "1");
 
   const auto stats = queue_->Stats();
   EXPECT_EQ(stats.queued, 1);  // 5 - running - succeeded - dead - the second running
@@ -87,8 +88,8 @@ TEST_F(JobWakeupPgTest, StatsCountEveryState) {
   EXPECT_EQ(stats.succeeded, 1);
   EXPECT_EQ(stats.failed, 1);  // due in a minute: not counted as waiting
   EXPECT_EQ(stats.dead, 1);
-  EXPECT_GE(stats.oldest_queued_age_seconds, 0.14);
-  EXPECT_LT(stats.oldest_queued_age_seconds, 10.0);
+  EXPECT_GE(stats.oldest_queued_age_seconds, 3600.0);
+  EXPECT_LT(stats.oldest_queued_age_seconds, 3600.0 + 600.0) << "not the queued job's age";
 }
 
 TEST_F(JobWakeupPgTest, HeartbeatRecordsProgressAndExtendsTheLease) {

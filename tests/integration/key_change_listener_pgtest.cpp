@@ -4,28 +4,19 @@
 #include "persistence/key_change_listener.hpp"
 #include "persistence/pg_session.hpp"
 #include "pg_test_support.hpp"
+#include "tests/common/eventually.hpp"
 
 namespace gw::persistence::testing {
 namespace {
 
 using namespace std::chrono_literals;
-using Clock = std::chrono::steady_clock;
 
 std::string KeyHash(int seed) {
   const std::string digits = std::to_string(seed);
   return std::string(64 - digits.size(), 'd') + digits;
 }
 
-/// Polls `condition` every 10 ms for up to `limit`; returns how long it took, or nullopt.
-template <typename Condition>
-std::optional<Clock::duration> WaitFor(Condition condition, Clock::duration limit) {
-  const auto started = Clock::now();
-  while (Clock::now() - started < limit) {
-    if (condition()) return Clock::now() - started;
-    std::this_thread::sleep_for(10ms);
-  }
-  return std::nullopt;
-}
+using gw::test::Eventually;
 
 class KeyChangeListenerTest : public PgSuite {
  protected:
@@ -39,14 +30,15 @@ class KeyChangeListenerTest : public PgSuite {
     return session_->Accounts().FindByKeyHash(KeyHash(seed)).value();
   }
   void StartListening(KeyChangeListener& listener) {
-    ASSERT_TRUE(WaitFor([&] { return listener.Listening(); }, 5s)) << "listener never connected";
+    ASSERT_TRUE(Eventually([&] { return listener.Listening(); })) << "listener never connected";
   }
 
   domain::KeyCache cache_{std::chrono::minutes(10), 1000};
   std::unique_ptr<PgSession> session_;
 };
 
-TEST_F(KeyChangeListenerTest, ARevocationEvictsTheUsersCachedKeysWithinOneSecond) {
+// The eviction is asynchronous: each test waits for it with a hang guard, not a timing target.
+TEST_F(KeyChangeListenerTest, ARevocationEvictsTheUsersCachedKeys) {
   const auto target = NewUser("revoked@example.com", 1);
   const auto bystander = NewUser("bystander@example.com", 2);
   KeyChangeListener listener(Db().Dsn(), cache_);
@@ -55,8 +47,7 @@ TEST_F(KeyChangeListenerTest, ARevocationEvictsTheUsersCachedKeysWithinOneSecond
   cache_.Store(KeyHash(2), bystander);
 
   ASSERT_TRUE(session_->Accounts().SetAccountActive("revoked@example.com", false, {}));
-  const auto took = WaitFor([&] { return !cache_.Find(KeyHash(1)); }, 1s);
-  ASSERT_TRUE(took) << "the revoked key was still cached after 1 s";
+  ASSERT_TRUE(Eventually([&] { return !cache_.Find(KeyHash(1)); })) << "the revoked key stayed cached";
   EXPECT_TRUE(cache_.Find(KeyHash(2))) << "another user's key was evicted too";
 }
 
@@ -66,16 +57,16 @@ TEST_F(KeyChangeListenerTest, ARenewalEvictsTheUsersCachedKeys) {
   StartListening(listener);
   cache_.Store(KeyHash(10), user);
   session_->Accounts().ReplaceKey(user.user_id, KeyHash(11), "gw", {});
-  EXPECT_TRUE(WaitFor([&] { return !cache_.Find(KeyHash(10)); }, 1s));
+  EXPECT_TRUE(Eventually([&] { return !cache_.Find(KeyHash(10)); })) << "the replaced key stayed cached";
 }
 
-TEST_F(KeyChangeListenerTest, APlanChangeEvictsTheUsersCachedKeysWithinOneSecond) {
+TEST_F(KeyChangeListenerTest, APlanChangeEvictsTheUsersCachedKeys) {
   const auto user = NewUser("upgraded@example.com", 15);
   KeyChangeListener listener(Db().Dsn(), cache_);
   StartListening(listener);
   cache_.Store(KeyHash(15), user);
   ASSERT_TRUE(session_->Accounts().SetPlan("upgraded@example.com", {"pro", {}}, {}));
-  ASSERT_TRUE(WaitFor([&] { return !cache_.Find(KeyHash(15)); }, 1s)) << "old limits still cached after 1 s";
+  ASSERT_TRUE(Eventually([&] { return !cache_.Find(KeyHash(15)); })) << "the old limits stayed cached";
   EXPECT_EQ(session_->Accounts().FindByKeyHash(KeyHash(15))->plan, "pro");
 }
 
@@ -87,7 +78,7 @@ TEST_F(KeyChangeListenerTest, AfterLosingItsConnectionItReconnectsAndForgetsEver
 
   Db().TerminateOtherConnections();  // also kills session_'s connection; it reconnects on use
   // Events during the outage may be lost, so the cache must be emptied after reconnecting.
-  EXPECT_TRUE(WaitFor([&] { return cache_.Size() == 0; }, 3s)) << "cache not emptied after reconnect";
+  EXPECT_TRUE(Eventually([&] { return cache_.Size() == 0; })) << "cache not emptied after reconnect";
   StartListening(listener);
 
   // Listening again: later changes still arrive.
@@ -98,24 +89,24 @@ TEST_F(KeyChangeListenerTest, AfterLosingItsConnectionItReconnectsAndForgetsEver
     // The first use of the killed session connection reports kDatabaseUnavailable.
     ASSERT_TRUE(session_->Accounts().SetAccountActive("reconnect@example.com", false, {}));
   }
-  EXPECT_TRUE(WaitFor([&] { return !cache_.Find(KeyHash(20)); }, 1s));
+  EXPECT_TRUE(Eventually([&] { return !cache_.Find(KeyHash(20)); })) << "no eviction after the reconnect";
 }
 
-TEST_F(KeyChangeListenerTest, StopEndsTheThreadQuickly) {
+// Stop must not wait for a notification, a reconnect or a backoff: it returns (the hang guard
+// aborts the run otherwise) and the thread has ended. How fast belongs in bench/.
+TEST_F(KeyChangeListenerTest, StopEndsTheThread) {
   KeyChangeListener listener(Db().Dsn(), cache_);
   StartListening(listener);
-  const auto started = Clock::now();
-  listener.Stop();
-  EXPECT_LT(Clock::now() - started, 400ms);
+  gw::test::FinishesWithin("KeyChangeListener::Stop", [&] { listener.Stop(); });
+  EXPECT_FALSE(listener.Listening());
+  listener.Stop();  // idempotent
 }
 
-TEST_F(KeyChangeListenerTest, StopIsQuickWhileTheDatabaseIsUnreachable) {
+TEST_F(KeyChangeListenerTest, StopReturnsWhileTheDatabaseIsUnreachable) {
   KeyChangeListener listener("host=/nonexistent-gw-socket-dir port=1 connect_timeout=2", cache_);
-  std::this_thread::sleep_for(100ms);
   EXPECT_FALSE(listener.Listening());
-  const auto started = Clock::now();
-  listener.Stop();
-  EXPECT_LT(Clock::now() - started, 400ms);
+  gw::test::FinishesWithin("KeyChangeListener::Stop in its reconnect backoff", [&] { listener.Stop(); });
+  EXPECT_FALSE(listener.Listening());
 }
 
 }  // namespace

@@ -240,13 +240,13 @@ TEST_F(S3ClientDoubleTest, DownOpensTheBreakerAfterFiveFailuresThenCallsAreRefus
   EXPECT_EQ(transitions_[0].to, domain::BreakerState::kOpen);
   EXPECT_EQ(transitions_[0].consecutive_failures, 5);
 
-  const auto started = std::chrono::steady_clock::now();
+  // refused at once: the open breaker sends nothing to the double (counted, not timed)
+  filebase_.ClearRequests();
   try {
     client->HeadObject("k");
     FAIL() << "no error";
   } catch (const domain::Error& error) {
-    const auto elapsed = std::chrono::steady_clock::now() - started;
-    EXPECT_LT(elapsed, milliseconds(10));
+    EXPECT_EQ(filebase_.Requests().size(), 0u) << "an open breaker let a request through: " << filebase_.Requests();
     EXPECT_EQ(error.Code(), ErrorCode::kStorageUnavailable);
     EXPECT_EQ(error.Details(), (domain::ErrorDetails{{"retry_after_seconds", "60"}}));
   }
@@ -276,8 +276,9 @@ TEST_F(S3ClientDoubleTest, AHangingServerIsATimeout) {
     EXPECT_NE(error.InternalMessage().find("timeout"), std::string::npos) << error.InternalMessage();
   }
   const auto elapsed = std::chrono::steady_clock::now() - started;
-  EXPECT_GE(elapsed, milliseconds(450));
-  EXPECT_LT(elapsed, seconds(3));
+  EXPECT_GE(elapsed, milliseconds(450)) << "did not wait for the total timeout";
+  // a hang guard, not a timing target (the message above says a timeout ended it)
+  EXPECT_LT(elapsed, seconds(30));
   EXPECT_FALSE(client.HeadObject("k")) << "the next call works";
 }
 

@@ -95,9 +95,12 @@ class FakeFileRepository final : public domain::FileRepository {
     return {content.cid, std::string(original), std::string(safe), content.size, content.mime_type,
             true,        "2026-01-02T03:04:05Z"};
   }
-  std::optional<domain::StoredFile> FindHeld(domain::UserId, std::string_view, std::string_view,
-                                             const domain::AuditContext&) override {
-    return std::nullopt;
+  /// Answers `held` (none unless a test sets it).
+  std::optional<domain::StoredFile> FindHeld(domain::UserId user, std::string_view cid, std::string_view action,
+                                             const domain::AuditContext& audit) override {
+    log.push_back("find_held " + std::to_string(user) + " " + std::string(cid) + " " + std::string(action));
+    last_audit = audit;
+    return held;
   }
   domain::Page<domain::StoredFile> List(domain::UserId, const domain::FileQuery&,
                                         const domain::AuditContext&) override {
@@ -139,6 +142,7 @@ class FakeFileRepository final : public domain::FileRepository {
   bool holds_file = true;
   std::optional<std::string> recorded_cid;
   bool enqueue_fails = false;
+  std::optional<domain::StoredFile> held;
   std::string last_original;
   std::string last_safe;
   std::string last_payload;
