@@ -13,7 +13,8 @@ APT_PACKAGES=(build-essential cmake pkg-config libfcgi-dev libpqxx-dev libpq-dev
   python3-botocore   # AWS's own signer, to check the Filebase double and the presigner
   prometheus-cpp-dev libbsd-dev   # metric types + text format; setproctitle for process titles
   redis-server prometheus         # the shared rate-limit store; promtool checks /metrics and the rules
-  pandoc python3-requests chromium)   # the docs site (guides to HTML); the Python example; the docs' browser test
+  pandoc python3-requests chromium   # the docs site (guides to HTML); the Python example; the docs' browser test
+  acl)                              # setfacl: lets the service user through a checkout's 0700 parents
 
 # shellcheck disable=SC2034  # read by the other parts; shellcheck checks one file at a time
 START_TIMEOUT=${GW_START_TIMEOUT:-30}   # seconds to wait for a component to come up
@@ -144,6 +145,26 @@ svc_own() {
     find "$p" \! -user "$SVC_USER" -exec chown -h "$SVC_USER:" {} + || die "cannot give $p to $SVC_USER"
   done
 }
+# svc_can_reach_checkout: whether PG_OS_USER can run the binary and read the migrations and web/
+svc_can_reach_checkout() {
+  # shellcheck disable=SC2016  # $1.. expand in the inner shell
+  (cd / && setpriv --reuid="$PG_OS_USER" --regid="$PG_OS_USER" --init-groups -- \
+    sh -c 'test -x "$1" && test -r "$2" && test -x "$2" && test -x "$3"' sh "$BIN" "$MIGRATIONS_DIR" "$REPO/web") 2>/dev/null
+}
+# svc_grant_traverse: a checkout under a 0700 directory (/root, a home): give PG_OS_USER search
+# permission (x, never read: it cannot list them) on each parent it cannot pass, by an ACL entry
+# for that user alone, so that the services need not fall back to root. Said, not silent.
+svc_grant_traverse() {
+  local dir=$REPO
+  command -v setfacl >/dev/null 2>&1 || return 0
+  while [[ $dir != / ]]; do
+    dir=$(dirname "$dir")
+    if ! setpriv --reuid="$PG_OS_USER" --regid="$PG_OS_USER" --init-groups -- test -x "$dir" 2>/dev/null; then
+      say "letting $PG_OS_USER through $dir (ACL u:$PG_OS_USER:x, no listing): the services run as $PG_OS_USER"
+      setfacl -m "u:$PG_OS_USER:x" "$dir" || warn "setfacl on $dir failed"
+    fi
+  done
+}
 # svc_prepare: as root, choose the service user (when it can reach the binary, the migrations and
 # web/: a checkout under a 0700 /root cannot be run by it, and then the services stay root, with a
 # warning) and give it what the app and nginx's workers write: logs, run dir (pid files, socket),
@@ -153,9 +174,8 @@ svc_prepare() {
   SVC_USER="" SVC_RUN=()
   (( IS_ROOT )) || return 0
   ensure_pg_user
-  # shellcheck disable=SC2016  # $1.. expand in the inner shell
-  if ! (cd / && setpriv --reuid="$PG_OS_USER" --regid="$PG_OS_USER" --init-groups -- \
-          sh -c 'test -x "$1" && test -r "$2" && test -x "$2" && test -x "$3"' sh "$BIN" "$MIGRATIONS_DIR" "$REPO/web") 2>/dev/null; then
+  svc_can_reach_checkout || svc_grant_traverse
+  if ! svc_can_reach_checkout; then
     warn "user $PG_OS_USER cannot reach $BIN, $MIGRATIONS_DIR or $REPO/web: the app and nginx's workers run as ROOT"
     warn "(put the checkout where $PG_OS_USER can read it, e.g. under /opt or /srv, or run ./gw as a normal user)"
     return 0
