@@ -62,6 +62,17 @@ void ValidateFields(const BodySchema& schema, const nlohmann::json& body, const 
 
 }  // namespace
 
+nlohmann::json ParseJsonBody(std::string_view body) {
+  try {
+    return nlohmann::json::parse(body);
+  } catch (const nlohmann::json::parse_error& parse_error) {
+    throw domain::Error(domain::ErrorCode::kInvalidJson, {}, {{"position", std::to_string(parse_error.byte)}});
+  } catch (const nlohmann::json::out_of_range&) {
+    // a number out of the range of double is no parse_error: without this it was a 500
+    throw domain::Error(domain::ErrorCode::kInvalidJson, "The request body holds a number out of range");
+  }
+}
+
 void Validate(const BodySchema& schema, const nlohmann::json& body) {
   if (!body.is_object()) {
     throw domain::Error(domain::ErrorCode::kValidationFailed, "The request body must be a JSON object");

@@ -27,6 +27,10 @@ struct BodySchema {
   bool body_optional = false;  //!< an empty body counts as {}
 };
 
+/// Parses a request body as JSON. Throws kInvalidJson (with the byte position when the parser
+/// gives one) on anything that is not JSON or holds a number no double can hold (1e400).
+nlohmann::json ParseJsonBody(std::string_view body);
+
 /// Throws kValidationFailed naming the first offending field: body not an object, a required
 /// field missing, a field of the wrong type or too long, or a field the schema does not know
 /// (a typo in a field name should fail loudly, not be ignored). An object field with its own

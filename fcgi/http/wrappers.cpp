@@ -160,11 +160,7 @@ Handler WithJsonBody(BodySchema schema, Handler inner) {
     const bool empty = request.body.find_first_not_of(" \t\r\n") == std::string::npos;
     if (!empty || !schema.body_optional) {
       if (!IsJsonContentType(request.content_type)) throw Error(ErrorCode::kUnsupportedMediaType);
-      try {
-        *body = nlohmann::json::parse(request.body);
-      } catch (const nlohmann::json::parse_error& parse_error) {
-        throw Error(ErrorCode::kInvalidJson, {}, {{"position", std::to_string(parse_error.byte)}});
-      }
+      *body = ParseJsonBody(request.body);
     }
     Validate(schema, *body);
     request.json_body = std::move(body);
