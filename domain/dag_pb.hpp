@@ -27,8 +27,8 @@ namespace gw::domain {
 inline constexpr std::size_t kMaxDagPbBlockBytes = 2 * 1024 * 1024;
 
 struct PbLink {
-  Cid hash;                           //!< a CID this service supports (Cid::FromBytes)
-  std::optional<std::string> name;    //!< bytes as sent (file chunk links carry an empty one)
+  Cid hash;                            //!< a CID this service supports (Cid::FromBytes)
+  std::optional<std::string> name;     //!< bytes as sent (file chunk links carry an empty one)
   std::optional<std::uint64_t> tsize;  //!< bytes of the child's whole sub-DAG (a hint only)
   friend bool operator==(const PbLink&, const PbLink&) = default;
 };
@@ -39,7 +39,14 @@ struct PbNode {
   friend bool operator==(const PbNode&, const PbNode&) = default;
 };
 
-enum class UnixFsType : std::uint8_t { kRaw = 0, kDirectory = 1, kFile = 2, kMetadata = 3, kSymlink = 4, kHamtShard = 5 };
+enum class UnixFsType : std::uint8_t {
+  kRaw = 0,
+  kDirectory = 1,
+  kFile = 2,
+  kMetadata = 3,
+  kSymlink = 4,
+  kHamtShard = 5
+};
 
 struct UnixTime {
   std::int64_t seconds = 0;

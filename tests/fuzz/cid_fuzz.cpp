@@ -12,8 +12,8 @@ namespace {
 using gw::domain::Cid;
 using gw::domain::Multibase;
 
-constexpr Multibase kBases[] = {Multibase::kBase32,    Multibase::kBase32Upper, Multibase::kBase58Btc,
-                                Multibase::kBase36,    Multibase::kBase36Upper, Multibase::kBase16,
+constexpr Multibase kBases[] = {Multibase::kBase32,     Multibase::kBase32Upper, Multibase::kBase58Btc,
+                                Multibase::kBase36,     Multibase::kBase36Upper, Multibase::kBase16,
                                 Multibase::kBase16Upper};
 
 void CheckCid(const Cid& cid) {

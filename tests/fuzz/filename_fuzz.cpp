@@ -31,7 +31,7 @@ void CheckSafe(const std::string& name) {
   GW_FUZZ_CHECK(name.find_first_of("/\\") == std::string::npos);
   GW_FUZZ_CHECK(name.front() != '.' && name != "." && name != "..");
   ForEachCodePoint(name, [](char32_t cp) {
-    GW_FUZZ_CHECK(cp >= 0x20 && !(cp >= 0x7F && cp <= 0x9F));                      // no control characters
+    GW_FUZZ_CHECK(cp >= 0x20 && !(cp >= 0x7F && cp <= 0x9F));                           // no control characters
     GW_FUZZ_CHECK(!(cp >= 0x202A && cp <= 0x202E) && !(cp >= 0x2066 && cp <= 0x2069));  // no bidi overrides
     GW_FUZZ_CHECK(cp != 0x200E && cp != 0x200F && cp != 0x061C && cp != 0xFEFF);
   });

@@ -13,12 +13,12 @@
 
 #include "domain/error.hpp"
 
-#define GW_FUZZ_CHECK(condition)                                                                   \
-  do {                                                                                             \
-    if (!(condition)) {                                                                            \
+#define GW_FUZZ_CHECK(condition)                                                                  \
+  do {                                                                                            \
+    if (!(condition)) {                                                                           \
       std::fprintf(stderr, "fuzz property failed: %s (%s:%d)\n", #condition, __FILE__, __LINE__); \
-      std::abort();                                                                                \
-    }                                                                                              \
+      std::abort();                                                                               \
+    }                                                                                             \
   } while (0)
 
 namespace gw::fuzz {
