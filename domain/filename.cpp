@@ -96,6 +96,8 @@ std::string SafeFilename(std::string_view raw, std::string_view fallback) {
       cleaned = CutUtf8(cleaned, kMaxFilenameBytes);
     }
   }
+  // the cut may end on a space or dot again (never on all of them: the first character is neither)
+  while (!cleaned.empty() && (cleaned.back() == ' ' || cleaned.back() == '.')) cleaned.pop_back();
   return cleaned.empty() ? std::string(fallback) : cleaned;
 }
 

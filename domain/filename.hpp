@@ -12,7 +12,7 @@ inline constexpr std::size_t kMaxFilenameBytes = 255;
 
 /// Returns a name with no path (only the part after the last '/' or '\\'), no NUL or other
 /// control characters, no bidirectional overrides (U+202A-U+202E, U+2066-U+2069) that make
-/// "txt.exe" read as "exe.txt", no leading dots, no "." or "..", valid UTF-8 (invalid
+/// "txt.exe" read as "exe.txt", no leading dots, no trailing dots or spaces, no "." or "..", valid UTF-8 (invalid
 /// sequences become U+FFFD), at most kMaxFilenameBytes bytes. Other Unicode is kept.
 /// Never returns an empty string: falls back to `fallback`.
 std::string SafeFilename(std::string_view raw, std::string_view fallback = "file");

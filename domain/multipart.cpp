@@ -24,6 +24,18 @@ std::string Lower(std::string_view s) {
   return out;
 }
 
+/// Fills `out` from `offset` up to the end of the body: ReadAt may return fewer bytes than asked
+/// before the end, and a short read taken for the end would lose a match or cut a range.
+std::size_t ReadFully(const ByteSource& body, std::uint64_t offset, std::span<char> out) {
+  std::size_t done = 0;
+  while (done < out.size()) {
+    const std::size_t got = body.ReadAt(offset + done, out.subspan(done));
+    if (got == 0) break;
+    done += got;
+  }
+  return done;
+}
+
 /// Finds `needle` at or after `from`, reading through a sliding window whose overlap keeps a
 /// match that straddles two reads. Returns the absolute offset or nullopt.
 std::optional<std::uint64_t> Find(const ByteSource& body, std::string_view needle, std::uint64_t from) {
@@ -31,7 +43,7 @@ std::optional<std::uint64_t> Find(const ByteSource& body, std::string_view needl
   const std::boyer_moore_horspool_searcher searcher(needle.begin(), needle.end());
   std::uint64_t offset = from;
   while (offset < body.Size()) {
-    const std::size_t got = body.ReadAt(offset, std::span<char>(buffer.data(), buffer.size()));
+    const std::size_t got = ReadFully(body, offset, std::span<char>(buffer.data(), buffer.size()));
     if (got < needle.size()) return std::nullopt;
     const auto end = buffer.begin() + static_cast<std::ptrdiff_t>(got);
     const auto hit = std::search(buffer.begin(), end, searcher);
@@ -44,7 +56,7 @@ std::optional<std::uint64_t> Find(const ByteSource& body, std::string_view needl
 
 std::string ReadRange(const ByteSource& body, std::uint64_t offset, std::size_t length) {
   std::string out(length, '\0');
-  const std::size_t got = body.ReadAt(offset, std::span<char>(out.data(), out.size()));
+  const std::size_t got = ReadFully(body, offset, std::span<char>(out.data(), out.size()));
   out.resize(got);
   return out;
 }

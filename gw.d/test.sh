@@ -162,6 +162,7 @@ cmd_test() {
   ensure_packages
   check_format
   check_shell
+  run_fuzz_step   # libFuzzer targets, GW_TEST_FUZZ_SECONDS each (gw.d/fuzz.sh)
   PGBIN=$(pg_bin_dir)
   TEST_BUILD_DIR=${GW_TEST_BUILD_DIR:-$REPO/build-test}
   local build_dir=$TEST_BUILD_DIR

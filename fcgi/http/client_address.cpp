@@ -10,7 +10,8 @@ namespace {
 
 // The address's 16 bytes (IPv4 as ::ffff:a.b.c.d, so that v4 networks match mapped addresses).
 std::optional<std::array<unsigned char, 16>> ParseAddress(std::string_view text, bool& v6) {
-  if (text.empty() || text.size() > 45) return std::nullopt;
+  // inet_pton reads up to a NUL: "10.0.0.1\0junk" must not pass for 10.0.0.1
+  if (text.empty() || text.size() > 45 || text.find('\0') != std::string_view::npos) return std::nullopt;
   const std::string address(text);
   std::array<unsigned char, 16> bytes{};
   in_addr v4{};

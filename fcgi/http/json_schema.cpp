@@ -95,6 +95,9 @@ nlohmann::json ParseJsonBody(std::string_view text) {
     return nlohmann::json::parse(text, refuse_duplicates);
   } catch (const nlohmann::json::parse_error& parse_error) {
     throw Error(ErrorCode::kInvalidJson, {}, {{"position", std::to_string(parse_error.byte)}});
+  } catch (const nlohmann::json::out_of_range&) {
+    // a number out of the range of double is no parse_error: without this it was a 500
+    throw Error(ErrorCode::kInvalidJson, "The request body holds a number out of range");
   }
 }
 

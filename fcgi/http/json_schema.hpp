@@ -28,10 +28,10 @@ struct BodySchema {
 };
 
 /// Parses a request body as JSON. Throws kInvalidJson (details.position) when it is not JSON,
-/// and kInvalidJson naming the key (details.key, "outer.inner" when nested) when an object
-/// repeats a key: nlohmann would keep the last value silently, so `{"plan":"free","plan":"pro"}`
-/// would mean whatever the last parser in a chain of proxies decides (RFC 8259 leaves it open;
-/// I-JSON, RFC 7493, forbids it).
+/// or holds a number no double can hold (1e400), and kInvalidJson naming the key (details.key,
+/// "outer.inner" when nested) when an object repeats a key: nlohmann would keep the last value
+/// silently, so `{"plan":"free","plan":"pro"}` would mean whatever the last parser in a chain of
+/// proxies decides (RFC 8259 leaves it open; I-JSON, RFC 7493, forbids it).
 nlohmann::json ParseJsonBody(std::string_view text);
 
 /// Throws kValidationFailed naming the first offending field: body not an object, a required

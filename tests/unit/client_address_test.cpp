@@ -63,5 +63,17 @@ TEST(ClientAddressResolver, AllTrustedOrGarbageStopsAtTheLastTrustedHop) {
   EXPECT_EQ(resolver.Resolve("10.0.0.2", ""), "10.0.0.2");
 }
 
+// Found by tests/fuzz/request_headers_fuzz.cpp: inet_pton stops at a NUL, so "::1\0junk" passed
+// for ::1 and the resolver returned the whole text, junk included, as the client address.
+TEST(ClientAddressResolver, AnAddressWithANulIsNoAddress) {
+  using namespace std::string_literals;
+  EXPECT_FALSE(Network::Parse("10.0.0.1\0/8"s));
+  EXPECT_FALSE(Network::Parse("::1"s).value().Contains("::1\0junk"s));
+  const ClientAddressResolver resolver(Networks({"::1/128"}));
+  // the exact values of the fuzzer's input: the peer and a hop carry a NUL and more after it
+  EXPECT_EQ(resolver.Resolve("::1\0:01:db8::1,::1"s, "2001:db8::d"s), "::1\0:01:db8::1,::1"s);  // peer untrusted
+  EXPECT_EQ(resolver.Resolve("::1"s, "2001:db8::d\0:01:db8::1,::1"s), "::1"s);  // the NUL hop ends the walk
+}
+
 }  // namespace
 }  // namespace gw::web

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
+
 namespace gw::domain {
 namespace {
 
@@ -58,6 +60,28 @@ TEST(StorableText, KeepsPathsButDropsNulAndRepairsUtf8) {
   EXPECT_EQ(StorableText(std::string("a\0b", 3), 100), "ab");
   EXPECT_EQ(StorableText("x\xffy", 100), "x\uFFFDy");
   EXPECT_EQ(StorableText("ééé", 5), "éé");
+}
+
+// Found by tests/fuzz/filename_fuzz.cpp: a name over the cap with no short extension was cut
+// right after a space, so the result ended in one (and SafeFilename of it gave another name).
+TEST(SafeFilename, NoTrailingSpaceOrDotAfterTheCut) {
+  const std::string hex =
+      "e282ace282ace282ace282ace282ace282ace282ace282ace282ace282ace282ace282ace282ace282ace282ace282ac"
+      "e282ace282ace2822e2e2e2064647e6e656e20ace282ace282ace282ace282ace282ace282ace282ace282ace282ace2"
+      "82ace282ace282ace282ace282ace282ace282ace282ace282ace282ace282ace282ace282ace282ace282ace282ace2"
+      "82ace282ace282ace282ace282ace282ace282ace282ace282ace282ace282ace282ace282ace282ace282ace282ace2"
+      "82ace282ace282ace282ace282ace282ace282ace282ace282ace282ace282ace282ace282ace282ace282ac2ee282ac"
+      "e28220ace282ace282ace282ace282ace282ace282ace282ace2";
+  std::string raw;
+  for (std::size_t i = 0; i < hex.size(); i += 2) raw += static_cast<char>(std::stoi(hex.substr(i, 2), nullptr, 16));
+  const std::string safe = SafeFilename(raw);
+  ASSERT_FALSE(safe.empty());
+  EXPECT_LE(safe.size(), kMaxFilenameBytes);
+  EXPECT_NE(safe.back(), ' ');
+  EXPECT_NE(safe.back(), '.');
+  EXPECT_EQ(SafeFilename(safe), safe);
+  EXPECT_EQ(SafeFilename(std::string(254, 'a') + " b"), std::string(254, 'a'));
+  EXPECT_EQ(SafeFilename(std::string(250, 'a') + "....." + std::string(20, 'b')), std::string(250, 'a'));
 }
 
 }  // namespace
