@@ -158,7 +158,9 @@ PbNode DecodePbNode(std::span<const std::uint8_t> block) {
   while (!reader.Done()) {
     const std::uint64_t tag = reader.Varint();
     if (tag == kPbNodeLinks) {
-      if (node.data) Fail(kDagPb, "Links after Data");
+      // Data first (old blocks) is fine, Links on both sides of it is not
+      if (node.data && node.links.empty()) node.data_before_links = true;
+      if (node.data && !node.data_before_links) Fail(kDagPb, "Links on both sides of Data");
       node.links.push_back(DecodeLink(reader.Bytes()));
     } else if (tag == kPbNodeData) {
       if (node.data) Fail(kDagPb, "Data repeated");
@@ -233,6 +235,7 @@ UnixFsNode DecodeUnixFsNode(std::span<const std::uint8_t> block) {
 std::vector<std::uint8_t> EncodePbNode(const PbNode& node) {
   std::vector<std::uint8_t> out;
   std::vector<std::uint8_t> link;
+  if (node.data && node.data_before_links) AppendBytes(out, kPbNodeData, *node.data);
   for (const PbLink& each : node.links) {
     link.clear();
     AppendBytes(link, kPbLinkHash, each.hash.Bytes());
@@ -243,7 +246,7 @@ std::vector<std::uint8_t> EncodePbNode(const PbNode& node) {
     if (each.tsize) AppendField(link, kPbLinkTsize, *each.tsize);
     AppendBytes(out, kPbNodeLinks, link);
   }
-  if (node.data) AppendBytes(out, kPbNodeData, *node.data);
+  if (node.data && !node.data_before_links) AppendBytes(out, kPbNodeData, *node.data);
   return out;
 }
 

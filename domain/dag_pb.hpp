@@ -36,6 +36,10 @@ struct PbLink {
 struct PbNode {
   std::vector<PbLink> links;
   std::optional<std::vector<std::uint8_t>> data;
+  /// Data was written before the Links: canonical dag-pb writes Links first, but old blocks with
+  /// Data first exist and the spec says decoders take both. Kept so that such a block re-encodes
+  /// to its own bytes (its CID); Links on both sides of Data are refused.
+  bool data_before_links = false;
   friend bool operator==(const PbNode&, const PbNode&) = default;
 };
 

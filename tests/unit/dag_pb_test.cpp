@@ -203,15 +203,30 @@ ErrorCode DecodeError(std::string_view hex, bool unixfs_node = true) {
   return ErrorCode::kServerSideError;  // accepted
 }
 
+// ipfs-specs.md 1.4: canonical blocks write Links first, but decoders must accept Data first
+// (old data exists); such a block keeps its order when encoded again, so its CID stays its own.
+TEST(DagPb, AcceptsOldBlocksWithDataBeforeLinks) {
+  const std::string cid = "0a2401551220e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+  const ByteVec block = FromHex(
+      "0a0408021800"
+      "1226" +
+      cid);
+  const PbNode node = DecodePbNode(block);
+  EXPECT_TRUE(node.data_before_links);
+  ASSERT_EQ(node.links.size(), 1u);
+  ASSERT_TRUE(node.data.has_value());
+  EXPECT_EQ(EncodePbNode(node), block);
+  PbNode canonical = node;
+  canonical.data_before_links = false;
+  EXPECT_EQ(EncodePbNode(canonical), FromHex("1226" + cid + "0a0408021800"));
+}
+
 TEST(DagPb, RefusesHostileBlocks) {
   // a link to the empty raw block, and a link field of it
   const std::string cid = "0a2401551220e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
   const std::vector<std::pair<std::string, std::string>> cases = {
       {"0a04080218000a020801", "Data repeated"},
-      {"0a0408021800"
-       "1226" +
-           cid,
-       "Links after Data"},
+      {"1226" + cid + "0a0408021800" + "1226" + cid, "Links on both sides of Data"},
       {"1a00", "unknown PBNode field"},
       {"0b", "wrong wire type for Data"},
       {"0a05080218", "length beyond the block"},
