@@ -1,26 +1,14 @@
 #include "fcgi/http/routes.hpp"
 
+#include "fcgi/http/body_schemas.hpp"
 #include "fcgi/http/handlers/handlers.hpp"
 #include "fcgi/http/wrappers.hpp"
 
 namespace gw::web {
-namespace {
-
-// Request body schemas, next to the routes that use them (see docs/api.md).
-const BodySchema kCredentials{{{"email", JsonType::kString, true, 320}, {"password", JsonType::kString, true, 1024}}};
-const BodySchema kEmail{{{"email", JsonType::kString, true, 320}}};
-const BodySchema kOptionalEmail{{{"email", JsonType::kString, false, 320}}, /*body_optional=*/true};
-// Each override: a number (0 = unlimited) or null/absent (the plan's value applies).
-const BodySchema kLimitOverrides{{{"requests_per_minute", JsonType::kInteger, false},
-                                  {"burst", JsonType::kInteger, false},
-                                  {"upload_bytes_per_day", JsonType::kInteger, false}}};
-const BodySchema kPlanChange{
-    {{"plan", JsonType::kString, true, 64}, {"overrides", JsonType::kObject, false, 0, &kLimitOverrides}}};
-
-}  // namespace
 
 Handler BuildApplication(const Services& s) {
   using namespace handlers;
+  using namespace schemas;
   auto& accounts = s.accounts;
   auto& content = s.content;
   auto router = std::make_shared<Router>();

@@ -1,6 +1,6 @@
 // Fuzz target: a JSON request body as WithJsonBody (fcgi/http/wrappers.cpp) takes it:
 // ParseJsonBody, then the body validator (fcgi/http/json_schema.*) against the schemas of the
-// routes (copied from fcgi/http/routes.cpp, where they are private). A body is refused with
+// routes (fcgi/http/body_schemas.hpp, the ones routes.cpp uses). A body is refused with
 // kInvalidJson or kValidationFailed only (any other exception would be a 500), and a body the
 // validator lets through really has only known fields, every required one, of the right type
 // and length.
@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <limits>
 
+#include "fcgi/http/body_schemas.hpp"
 #include "fcgi/http/json_schema.hpp"
 #include "tests/fuzz/fuzz_check.hpp"
 
@@ -17,13 +18,9 @@ namespace {
 using gw::web::BodySchema;
 using gw::web::JsonType;
 
-const BodySchema kCredentials{{{"email", JsonType::kString, true, 320}, {"password", JsonType::kString, true, 1024}}};
-const BodySchema kOptionalEmail{{{"email", JsonType::kString, false, 320}}, /*body_optional=*/true};
-const BodySchema kLimitOverrides{{{"requests_per_minute", JsonType::kInteger, false},
-                                  {"burst", JsonType::kInteger, false},
-                                  {"upload_bytes_per_day", JsonType::kInteger, false}}};
-const BodySchema kPlanChange{
-    {{"plan", JsonType::kString, true, 64}, {"overrides", JsonType::kObject, false, 0, &kLimitOverrides}}};
+using gw::web::schemas::kCredentials;
+using gw::web::schemas::kOptionalEmail;
+using gw::web::schemas::kPlanChange;
 const BodySchema kFlags{{{"enabled", JsonType::kBoolean, true}, {"note", JsonType::kString, false, 8}}};
 
 /// What Validate promises of a body it accepts.
