@@ -34,11 +34,37 @@ write_coverage_report() {
         --txt /dev/null </dev/null | sed -n 's/^\(lines\|branches\|functions\): /  \1: /p'
     done
     echo
-    echo "== lines per file, least covered first"
-    gcovr -r "$REPO" --add-tracefile "$out/coverage.json" --sort-percentage --txt - </dev/null
+    coverage_thin_spots "$out/coverage.json"
+    echo
+    echo "== every file"
+    gcovr -r "$REPO" --add-tracefile "$out/coverage.json" --txt - </dev/null
   } >"$out/summary.txt" || die "gcovr (summary) failed"
-  sed -n '1,/^== lines per file/p' "$out/summary.txt" | head -n -1
+  sed -n '1,/^== every file/p' "$out/summary.txt" | head -n -1
   say "coverage report: $out/index.html (summary: $out/summary.txt)"
+}
+
+# coverage_thin_spots <gcovr json>: where tests are missing: the files with the most lines never
+# run, and the functions never called, largest first (lines from one function to the next).
+coverage_thin_spots() {
+  local n=${GW_COVERAGE_TOP:-20}
+  # shellcheck disable=SC2016  # jq's $variables
+  local code='def code: [.lines[] | select((.["gcovr/noncode"] or .["gcovr/excluded"]) | not)];'
+  echo "== files with the most lines never run (top $n): missed / lines  cover  file"
+  jq -r "$code"' .files[] | code as $l
+      | [([$l[] | select(.count == 0)] | length), ($l | length), .file] | @tsv' "$1" \
+    | sort -t$'\t' -k1,1nr -k3 | head -n "$n" \
+    | awk -F'\t' '{ printf "  %5d / %-5d %5.1f%%  %s\n", $1, $2, $2 ? 100 * ($2 - $1) / $2 : 100, $3 }'
+  echo
+  echo "== functions never called, largest first (top $n): lines  file:line  function"
+  # shellcheck disable=SC2016
+  jq -r "$code"' .files[] | .file as $f | code as $l | (.functions | sort_by(.lineno)) as $fns
+      | range(0; $fns | length) as $i | $fns[$i] | select(.execution_count == 0)
+      | (if $i + 1 < ($fns | length) then $fns[$i + 1].lineno else 1e9 end) as $to
+      | .lineno as $from
+      | [([$l[] | select(.line_number >= $from and .line_number < $to)] | length), "\($f):\($from)", .name]
+      | @tsv' "$1" \
+    | sort -t$'\t' -k1,1nr -k2 | head -n "$n" \
+    | awk -F'\t' '{ printf "  %5d  %s  %s\n", $1, $2, $3 }'
 }
 
 cmd_coverage() {
