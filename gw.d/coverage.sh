@@ -31,7 +31,7 @@ write_coverage_report() {
       [[ $layer == ALL ]] || layer_filter=(--filter "^$layer/")
       printf '%s\n' "== $layer"
       gcovr -r "$REPO" --add-tracefile "$out/coverage.json" "${layer_filter[@]}" --print-summary \
-        --txt /dev/null </dev/null | sed -n 's/^\(lines\|branches\|functions\): /  \1: /p'
+        --txt - </dev/null | sed -n 's/^\(lines\|branches\|functions\): /  \1: /p'
     done
     echo
     coverage_thin_spots "$out/coverage.json"
