@@ -4,10 +4,11 @@
 # ----------------------------------------------------------------------------
 # build
 # ----------------------------------------------------------------------------
-build() {  # build <dir> [extra cmake args]
-  local dir=$1; shift
-  say "building Release in $dir"
-  cmake -S "$REPO" -B "$dir" -DCMAKE_BUILD_TYPE=Release "$@" </dev/null || die "cmake configure failed"
+build() {  # build <dir> [extra cmake args]: Release unless they set CMAKE_BUILD_TYPE
+  local dir=$1 arg type=Release; shift
+  for arg in "$@"; do [[ $arg == -DCMAKE_BUILD_TYPE=* ]] && type=${arg#*=}; done
+  say "building $type in $dir"
+  cmake -S "$REPO" -B "$dir" -DCMAKE_BUILD_TYPE="$type" "$@" </dev/null || die "cmake configure failed"
   cmake --build "$dir" -j "$(nproc)" </dev/null || die "build failed"
   [[ -x $dir/ipfs-gateway ]] || die "build finished but $dir/ipfs-gateway is missing"
 }

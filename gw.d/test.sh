@@ -54,22 +54,31 @@ test_cleanup() {
   local rc=$?
   set +e
   trap - EXIT INT TERM
+  stop_test_stacks
   if [[ -n ${TEST_DIR:-} && -d $TEST_DIR ]]; then
-    say "tearing down throwaway stack in $TEST_DIR"
-    stop_filebase_stack "$TEST_DIR/filebase" "$TEST_BUILD_DIR"
-    stop_two_hosts "$TEST_DIR/hosts"
-    set_layout test "$TEST_DIR" "$TEST_BUILD_DIR"
-    nginx_stop
-    server_stop
-    redis_stop
-    [[ -n ${PGBIN:-} ]] && pg_stop
     if [[ ${GW_TEST_KEEP:-0} == 1 ]]; then
-      say "GW_TEST_KEEP=1: kept $TEST_DIR (logs in $LOG_DIR)"
+      say "GW_TEST_KEEP=1: kept $TEST_DIR (logs in $TEST_DIR/logs)"
     else
       rm -rf "$TEST_DIR"
     fi
   fi
   exit "$rc"
+}
+
+# stop_test_stacks: everything start_test_stacks started (safe to call twice). Run right after
+# ctest, before the flavour's checks: a server's exit is when an instrumented build writes its
+# coverage counters and runs its leak check.
+stop_test_stacks() {
+  [[ -n ${TEST_DIR:-} && -d $TEST_DIR && -n ${TEST_BUILD_DIR:-} ]] || return 0
+  say "tearing down throwaway stack in $TEST_DIR"
+  stop_filebase_stack "$TEST_DIR/filebase" "$TEST_BUILD_DIR"
+  stop_two_hosts "$TEST_DIR/hosts"
+  set_layout test "$TEST_DIR" "$TEST_BUILD_DIR"
+  nginx_stop
+  server_stop
+  redis_stop
+  [[ -n ${PGBIN:-} ]] && pg_stop
+  return 0
 }
 
 # write_pg_restart_script <path>: a script that restarts the throwaway cluster (fast shutdown,
@@ -158,24 +167,85 @@ run_contract_check() {
   node "$REPO/tests/contract/check_contract.mjs" "${args[@]}" </dev/null
 }
 
-cmd_test() {
-  ensure_packages
-  check_format
-  check_shell
-  run_fuzz_step   # libFuzzer targets, GW_TEST_FUZZ_SECONDS each (gw.d/fuzz.sh)
-  PGBIN=$(pg_bin_dir)
-  TEST_BUILD_DIR=${GW_TEST_BUILD_DIR:-$REPO/build-test}
-  local build_dir=$TEST_BUILD_DIR
+
+# ----------------------------------------------------------------------------
+# the flavours of a test run: one stack setup and one ctest step for all three
+# ----------------------------------------------------------------------------
+# normal    (./gw test)             Release, in GW_TEST_BUILD_DIR (build-test)
+# sanitize  (./gw test --sanitize)  ASan + UBSan (GW_SANITIZE), in build-asan: the test binaries and
+#                                   every process of the stacks (supervisor, FastCGI and job workers)
+# coverage  (./gw coverage)         gcov (GW_COVERAGE), in build-coverage, then gcovr's report
+# test_build_dir <flavour>: where that flavour builds
+test_build_dir() {
+  case $1 in
+    normal) echo "${GW_TEST_BUILD_DIR:-$REPO/build-test}" ;;
+    sanitize) echo "$REPO/build-asan" ;;
+    coverage) echo "$REPO/build-coverage" ;;
+    *) die "unknown test flavour: $1" ;;
+  esac
+}
+
+# test_build <flavour>: build the app and the tests into $(test_build_dir flavour) = TEST_BUILD_DIR.
+# The instrumented builds are Debug (assertions on; -O1 for the sanitizers, set by GW_SANITIZE)
+# and leave the benchmarks out.
+test_build() {
   # GW_TEST_HOOKS: the test-only hooks the e2e crash tests use (CMakeLists.txt); inert unless the
   # stack's app has GW_TEST_HOOKS_DIR (app_env sets it in TEST_MODE only)
-  build "$build_dir" -DGW_TESTS=ON -DGW_TEST_HOOKS=ON
-  ensure_node_packages
+  local -a args=(-DGW_TESTS=ON -DGW_TEST_HOOKS=ON)
+  case $1 in
+    sanitize) args+=(-DCMAKE_BUILD_TYPE=Debug -DGW_BENCH=OFF -DGW_SANITIZE=ON -DGW_COVERAGE=OFF) ;;
+    coverage) args+=(-DCMAKE_BUILD_TYPE=Debug -DGW_BENCH=OFF -DGW_COVERAGE=ON -DGW_SANITIZE=OFF) ;;
+  esac
+  TEST_BUILD_DIR=$(test_build_dir "$1")
+  build "$TEST_BUILD_DIR" "${args[@]}"
+  # one run, one report: the counters of earlier runs (which gcov would add to) go
+  if [[ $1 == coverage ]]; then find "$TEST_BUILD_DIR" -name '*.gcda' -delete; fi
+}
 
+# sanitizer_env: where every sanitized process writes its reports. The stacks' processes are not
+# the test binary: their stderr goes to a log nobody reads, and a worker's report would be lost.
+# So every process (test binaries, supervisors, workers, CLI commands) writes to
+# $TEST_DIR/sanitizer/report.<pid>, which check_sanitizer_reports reads after the run.
+# LeakSanitizer: on, with tests/sanitize/lsan.supp (system libraries only, see the file).
+sanitizer_env() {
+  SANITIZER_LOG_DIR=$TEST_DIR/sanitizer
+  mkdir -p "$SANITIZER_LOG_DIR"
+  chmod 0777 "$SANITIZER_LOG_DIR"
+  local common="log_path=$SANITIZER_LOG_DIR/report:print_stacktrace=1:halt_on_error=1"
+  export ASAN_OPTIONS="$common:detect_leaks=1:abort_on_error=0:strict_init_order=1:detect_stack_use_after_return=0"
+  export UBSAN_OPTIONS="$common:print_summary=1"
+  export LSAN_OPTIONS="suppressions=$REPO/tests/sanitize/lsan.supp:print_suppressions=0"
+}
+
+# check_sanitizer_reports: fail when any process wrote a sanitizer report, and print each.
+check_sanitizer_reports() {
+  local -a reports=()
+  local f
+  for f in "$SANITIZER_LOG_DIR"/report.*; do [[ -s $f ]] && reports+=("$f"); done
+  if (( ! ${#reports[@]} )); then
+    say "sanitizers: no report from any process"
+    return 0
+  fi
+  for f in "${reports[@]}"; do
+    printf -- '----- sanitizer report %s -----\n' "$f" >&2
+    cat "$f" >&2
+  done
+  say "sanitizers: ${#reports[@]} report(s) (above; GW_TEST_KEEP=1 keeps them in $SANITIZER_LOG_DIR)"
+  return 1
+}
+
+# start_test_stacks: the throwaway stacks in a new TEST_DIR for the build in TEST_BUILD_DIR, with
+# the GW_TEST_* variables the tests read: the main stack (embedded store), a redis-server and two
+# more app "hosts" sharing it, the Filebase stack. Registers test_cleanup for any exit.
+start_test_stacks() {
+  local flavour=$1 build_dir=$TEST_BUILD_DIR
   TEST_DIR=$(mktemp -d /tmp/ipfsgw-test.XXXXXX)
   chmod 0711 "$TEST_DIR"   # the PostgreSQL user must traverse it
   trap test_cleanup EXIT
   trap 'exit 130' INT
   trap 'exit 143' TERM
+  # before the first process of the stack: they all inherit it
+  if [[ $flavour == sanitize ]]; then sanitizer_env; fi
   set_layout test "$TEST_DIR" "$build_dir"
   say "throwaway stack in $TEST_DIR (https :$HTTPS_PORT, http :$HTTP_PORT)"
   start_stack admin@example.com
@@ -207,7 +277,12 @@ cmd_test() {
   start_two_hosts "$TEST_DIR/hosts"
   # the content and task e2e suites run again against this one (label e2e-filebase)
   start_filebase_stack "$TEST_DIR/filebase" "$build_dir"
+}
 
+# run_ctest: ctest in TEST_BUILD_DIR (GW_CTEST_ARGS: e.g. "-L unit"), then the contract check of
+# what the e2e tests recorded. Returns ctest's exit status, else the contract check's.
+run_ctest() {
+  local build_dir=$TEST_BUILD_DIR rc=0 contract_rc=0
   # every exchange of the e2e clients is appended here (tests/e2e/https_client.hpp,
   # RecordExchange), for the contract check after ctest; emptied first: one run, one recording
   export GW_TEST_RECORD_FILE=$build_dir/contract/exchanges.jsonl
@@ -215,7 +290,7 @@ cmd_test() {
   : >"$GW_TEST_RECORD_FILE"
 
   say "running ctest in $build_dir"
-  local rc=0 contract_rc=0 secrets_rc=0
+  local secrets_rc=0
   # GW_CTEST_ARGS is a list of ctest arguments (e.g. "-L unit"): split on purpose
   local -a ctest_args
   read -r -a ctest_args <<<"${GW_CTEST_ARGS:-}"
@@ -237,5 +312,42 @@ cmd_test() {
     say "secrets check FAILED: a key, password or key hash where it must not be (above)"
     (( rc != 0 )) || rc=$secrets_rc
   fi
-  exit "$rc"
+  return "$rc"
+}
+
+# run_test_suites <flavour>: build, stacks, ctest, teardown, then the flavour's own check. Sets
+# TEST_RC to the first failure's exit status (0: all passed); the stacks are down and, unless
+# GW_TEST_KEEP=1, removed by test_cleanup when the script exits. (It sets TEST_RC rather than
+# return it: `run_test_suites || ...` would turn off `set -e` in everything it calls.)
+run_test_suites() {
+  local flavour=$1
+  TEST_RC=0
+  PGBIN=$(pg_bin_dir)
+  test_build "$flavour"
+  ensure_node_packages
+  start_test_stacks "$flavour"
+  run_ctest || TEST_RC=$?
+  stop_test_stacks || warn "the throwaway stacks did not stop cleanly"
+  if [[ $flavour == sanitize ]]; then
+    check_sanitizer_reports || (( TEST_RC != 0 )) || TEST_RC=1
+  fi
+}
+
+cmd_test() {
+  local flavour=normal arg started=$SECONDS
+  for arg in "$@"; do
+    case $arg in
+      --sanitize) flavour=sanitize ;;
+      *) die "usage: ./gw test [--sanitize]" ;;
+    esac
+  done
+  ensure_packages
+  check_format
+  check_shell
+  # libFuzzer targets, GW_TEST_FUZZ_SECONDS each (gw.d/fuzz.sh): they are built with ASan + UBSan
+  # themselves, so the sanitize flavour does not run them again
+  if [[ $flavour == normal ]]; then run_fuzz_step; fi
+  run_test_suites "$flavour"
+  say "test ($flavour) took $(( SECONDS - started ))s"
+  exit "$TEST_RC"
 }

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "fcgi/http/logging.hpp"
+#include "fcgi/process/child_exit.hpp"
 
 namespace gw::fcgi {
 namespace {
@@ -67,7 +68,7 @@ pid_t Spawn(const SupervisorOptions& options, int listen_fd, const WorkerSlot& s
     } catch (const std::exception& error) {
       std::fprintf(stderr, "%s %d failed: %s\n", slot.group->name.c_str(), slot.index, error.what());
     }
-    _exit(rc);
+    ExitChild(rc);
   }
   if (pid < 0) {
     LogEvent(log, LogLevel::kError, {{"type", "fork_failed"}, {"group", slot.group->name}, {"slot", slot.index}});

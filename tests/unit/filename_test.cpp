@@ -32,6 +32,21 @@ TEST(SafeFilename, ReplacesInvalidUtf8) {
   EXPECT_EQ(SafeFilename("\xC0\xAF.txt"), "\uFFFD\uFFFD.txt");  // overlong '/'
 }
 
+TEST(SafeFilename, KeepsCharactersBeyondTheBasicMultilingualPlane) {
+  // four-byte UTF-8 (emoji, musical symbols) is decoded and written back unchanged
+  EXPECT_EQ(SafeFilename("\U0001F600 party.png"), "\U0001F600 party.png");
+  EXPECT_EQ(SafeFilename("score \U0001D11E.txt"), "score \U0001D11E.txt");
+  EXPECT_EQ(StorableText("\U0001F600", 100), "\U0001F600");
+}
+
+TEST(SafeFilename, ReplacesASequenceCutShortByANonContinuationByte) {
+  // E6 97 starts a three-byte character, 'z' is no continuation byte: the lead byte becomes
+  // U+FFFD, then the stray continuation byte 97 another one, and 'z' is kept
+  EXPECT_EQ(SafeFilename("a\xE6\x97z.txt"), "a\uFFFD\uFFFDz.txt");
+  // a four-byte lead byte followed by ASCII
+  EXPECT_EQ(SafeFilename(std::string("\xF0") + "abc.txt"), "\uFFFDabc.txt");
+}
+
 TEST(SafeFilename, CapsLengthKeepingTheExtensionAndWholeCharacters) {
   const std::string long_name = std::string(10'000, 'a') + ".txt";
   const std::string safe = SafeFilename(long_name);
@@ -60,6 +75,7 @@ TEST(StorableText, KeepsPathsButDropsNulAndRepairsUtf8) {
   EXPECT_EQ(StorableText(std::string("a\0b", 3), 100), "ab");
   EXPECT_EQ(StorableText("x\xffy", 100), "x\uFFFDy");
   EXPECT_EQ(StorableText("ééé", 5), "éé");
+  EXPECT_EQ(StorableText("a\U0001F600", 4), "a");  // never the first three bytes of a four-byte one
 }
 
 // Found by tests/fuzz/filename_fuzz.cpp: a name over the cap with no short extension was cut
