@@ -212,7 +212,9 @@ sanitizer_env() {
   mkdir -p "$SANITIZER_LOG_DIR"
   chmod 0777 "$SANITIZER_LOG_DIR"
   local common="log_path=$SANITIZER_LOG_DIR/report:print_stacktrace=1:halt_on_error=1"
-  export ASAN_OPTIONS="$common:detect_leaks=1:abort_on_error=0:strict_init_order=1:detect_stack_use_after_return=0"
+  # GW_ASAN_OPTIONS: more, e.g. fast_unwind_on_malloc=0 (slow; full allocation stacks through
+  # system libraries built without frame pointers)
+  export ASAN_OPTIONS="$common:detect_leaks=1:abort_on_error=0:strict_init_order=1:detect_stack_use_after_return=0${GW_ASAN_OPTIONS:+:$GW_ASAN_OPTIONS}"
   export UBSAN_OPTIONS="$common:print_summary=1"
   export LSAN_OPTIONS="suppressions=$REPO/tests/sanitize/lsan.supp:print_suppressions=0"
 }

@@ -72,7 +72,9 @@ TEST_F(ContentFiles, PaginationAndFilters) {
   ExpectSuccessEnvelope(unpinned, 200);
   EXPECT_EQ(Cids(unpinned), (std::set<std::string>{cids[1], cids[3]})) << unpinned.Describe();
   EXPECT_EQ(unpinned.Header("x-total-count").value_or(""), "2");
-  for (const auto& item : unpinned.Json()["data"]) EXPECT_EQ(item.value("pinned", true), false) << item.dump();
+  // the body is bound first: a range-for over Json()["data"] walks a temporary already destroyed
+  const auto unpinned_body = unpinned.Json();
+  for (const auto& item : unpinned_body["data"]) EXPECT_EQ(item.value("pinned", true), false) << item.dump();
   const auto pinned = Call("GET", "/files?pinned=true", user);
   EXPECT_EQ(Cids(pinned), (std::set<std::string>{cids[0], cids[2], cids[4]})) << pinned.Describe();
 

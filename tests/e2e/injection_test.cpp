@@ -41,7 +41,8 @@ TEST_F(Injection, SqlLookingEmailsAreHandledSafely) {
   ExpectSuccessEnvelope(audit, 200);
   ASSERT_TRUE(audit.Json()["data"].is_array()) << audit.Describe();
   EXPECT_EQ(audit.Json()["data"].size(), 2u) << audit.Describe();
-  for (const auto& entry : audit.Json()["data"]) EXPECT_EQ(entry.value("user", ""), normalised);
+  const auto audit_body = audit.Json();  // bound first: Json() is a temporary (range-for lifetime)
+  for (const auto& entry : audit_body["data"]) EXPECT_EQ(entry.value("user", ""), normalised);
 
   // a hostile audit filter is just a value that matches nothing, not a server error
   auto hostile = AdminGet("/audit?action=" + HttpsClient::Escape("register' OR '1'='1"));
