@@ -117,6 +117,18 @@ class CheckSecrets(unittest.TestCase):
         self.log("logs/worker-1.log", "password was wrong password guess\n")
         self.assertEqual(self.run_checker()[0], 1)
 
+    def test_the_hostile_corpus_payloads_are_not_secrets_but_its_keys_are(self):
+        payload = "' OR 1=1 -- ../../etc/passwd"
+        self.write_recording([
+            exchange("/register", 422, '{"status":422}', [payload], test="HostileInput.EveryStringFieldOfEveryJsonBody"),
+            exchange("/files", 200, '{"data":[]}', [KEY], test="HostileInput.EveryQueryParameter"),
+        ])
+        self.log("nginx-access.log", "GET /files?name=" + payload + "\n")
+        code, output = self.run_checker()
+        self.assertEqual(code, 0, output)
+        self.log("logs/worker-2.log", "key " + KEY + "\n")
+        self.assertEqual(self.run_checker()[0], 1)
+
 
 if __name__ == "__main__":
     unittest.main()
