@@ -155,10 +155,13 @@ svc_can_reach_checkout() {
 # permission (x, never read: it cannot list them) on each parent it cannot pass, by an ACL entry
 # for that user alone, so that the services need not fall back to root. Said, not silent.
 svc_grant_traverse() {
-  local dir=$REPO
+  local dir=$REPO i
+  local -a parents=()
   command -v setfacl >/dev/null 2>&1 || return 0
-  while [[ $dir != / ]]; do
-    dir=$(dirname "$dir")
+  while [[ $dir != / ]]; do dir=$(dirname "$dir"); parents+=("$dir"); done
+  # from / down: a directory's own x is judged once the user can reach it
+  for (( i = ${#parents[@]} - 1; i >= 0; i-- )); do
+    dir=${parents[i]}
     if ! setpriv --reuid="$PG_OS_USER" --regid="$PG_OS_USER" --init-groups -- test -x "$dir" 2>/dev/null; then
       say "letting $PG_OS_USER through $dir (ACL u:$PG_OS_USER:x, no listing): the services run as $PG_OS_USER"
       setfacl -m "u:$PG_OS_USER:x" "$dir" || warn "setfacl on $dir failed"
