@@ -52,12 +52,7 @@ std::string RandomHex(std::size_t n) {
 std::string RandomEmail(const std::string& prefix) { return "e2e-" + prefix + "-" + RandomHex(16) + "@example.com"; }
 
 bool PollUntil(std::chrono::milliseconds timeout, const std::function<bool()>& done) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (true) {
-    if (done()) return true;
-    if (std::chrono::steady_clock::now() >= deadline) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
+  return gw::test::Eventually(done, timeout, std::chrono::milliseconds(50));
 }
 
 void ExpectSuccessEnvelope(const HttpResponse& response, long expected_status) {

@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "https_client.hpp"
+#include "tests/common/eventually.hpp"
 
 namespace gw::e2e {
 
@@ -55,9 +56,9 @@ struct Account {
 /// Polls `done` every 50 ms until it returns true or `timeout` passes; returns the last result.
 bool PollUntil(std::chrono::milliseconds timeout, const std::function<bool()>& done);
 /// The usual `timeout` of PollUntil for what the stack does in the background (replace a worker,
-/// flush counts, write a log line, spread a key change): a hang guard, generous on purpose, not
-/// a timing target (how fast belongs in bench/).
-inline constexpr std::chrono::milliseconds kHangGuard{20000};
+/// flush counts, write a log line, spread a key change): the integration tests' hang guard
+/// (tests/common/eventually.hpp), generous on purpose, not a timing target (bench/ is).
+using gw::test::kHangGuard;
 
 /// Asserts the success envelope {"status":N,"message":"...","data":...} with status == expected.
 void ExpectSuccessEnvelope(const HttpResponse& response, long expected_status);
