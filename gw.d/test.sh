@@ -36,16 +36,17 @@ check_shell() {
 # ----------------------------------------------------------------------------
 # test: throwaway stack + ctest
 # ----------------------------------------------------------------------------
-# The tests run three pinned node packages: tests/reference (the JS importer the CIDs are checked
+# The tests run pinned node packages: tests/reference (the JS importer the CIDs are checked
 # against), tests/filebase (the Filebase double), tests/docsite (playwright-core, which drives
-# Debian's chromium through the docs site) and tests/contract (the OpenAPI lint and the contract
-# check). Install Node.js and npm when missing, and `npm ci` in
+# Debian's chromium through the docs site), tests/web (playwright-core and axe-core, through the
+# web dashboard) and tests/contract (the OpenAPI lint and the contract check). Install Node.js and npm when missing, and `npm ci` in
 # each when its node_modules is missing or older than its package-lock.json.
 ensure_node_packages() {
   local dir
   ensure_node
-  # (playwright-core downloads no browser: the docs tests use Debian's /usr/bin/chromium)
-  for dir in "$REPO/tests/reference" "$REPO/tests/filebase" "$REPO/tests/docsite" "$REPO/tests/contract"; do
+  # (playwright-core downloads no browser: the docs and web tests use Debian's /usr/bin/chromium)
+  for dir in "$REPO/tests/reference" "$REPO/tests/filebase" "$REPO/tests/docsite" "$REPO/tests/web" \
+             "$REPO/tests/contract"; do
     npm_ci "$dir"
   done
 }
@@ -290,6 +291,12 @@ run_ctest() {
   export GW_TEST_RECORD_FILE=$build_dir/contract/exchanges.jsonl
   mkdir -p "$build_dir/contract"
   : >"$GW_TEST_RECORD_FILE"
+  # the web tests' screenshots (tests/web): with the build, which CI keeps (a run empties its
+  # own default directory first, never one the caller named)
+  if [[ -z ${GW_TEST_ARTIFACTS_DIR:-} ]]; then
+    export GW_TEST_ARTIFACTS_DIR=$build_dir/web-artifacts
+    rm -rf "$GW_TEST_ARTIFACTS_DIR"
+  fi
 
   say "running ctest in $build_dir"
   local secrets_rc=0
@@ -299,6 +306,9 @@ run_ctest() {
   ctest --test-dir "$build_dir" --output-on-failure "${ctest_args[@]}" </dev/null || rc=$?
   run_contract_check || contract_rc=$?
   run_secrets_check || secrets_rc=$?   # gw.d/secrets.sh
+  if [[ -d $GW_TEST_ARTIFACTS_DIR ]]; then
+    say "web test screenshots: $GW_TEST_ARTIFACTS_DIR ($(find "$GW_TEST_ARTIFACTS_DIR" -name '*.png' | wc -l) files)"
+  fi
   if (( rc != 0 )); then
     say "ctest FAILED (exit $rc)"
     show_tail "$LOG_DIR/server.out" 30
