@@ -2,10 +2,10 @@ import { formatBytes, type DailyUsage } from "@/lib/api";
 
 // Uploads and bytes per day as an SVG bar chart drawn by hand: geometry in attributes only (the
 // CSP allows no inline styles). Two rows of bars share the day axis: uploads above, bytes below.
-const W = 720;
+const W = 600;
 const ROW = 110;
-const PAD_LEFT = 56;
-const PAD_TOP = 20;
+const PAD_LEFT = 8;
+const PAD_TOP = 24;
 const GAP = 36;
 const H = PAD_TOP + ROW + GAP + ROW + 28;
 
@@ -32,10 +32,10 @@ export default function UsageChart({ days }: { days: DailyUsage[] }) {
         preserveAspectRatio="xMidYMid meet"
       >
         <title>{label}</title>
-        <text x={PAD_LEFT} y={12} fontSize="12" fill="#334155">
+        <text x={PAD_LEFT} y={16} fontSize="15" fill="#334155">
           Uploads (max {maxUploads})
         </text>
-        <text x={PAD_LEFT} y={row2 - 8} fontSize="12" fill="#334155">
+        <text x={PAD_LEFT} y={row2 - 8} fontSize="15" fill="#334155">
           Bytes (max {formatBytes(maxBytes)})
         </text>
         <line
@@ -69,10 +69,10 @@ export default function UsageChart({ days }: { days: DailyUsage[] }) {
             </g>
           );
         })}
-        <text x={PAD_LEFT} y={H - 6} fontSize="12" fill="#334155">
+        <text x={PAD_LEFT} y={H - 6} fontSize="15" fill="#334155">
           {first}
         </text>
-        <text x={W - 8} y={H - 6} fontSize="12" fill="#334155" textAnchor="end">
+        <text x={W - 8} y={H - 6} fontSize="15" fill="#334155" textAnchor="end">
           {last}
         </text>
       </svg>
