@@ -25,6 +25,8 @@ source "$REPO/gw.d/common.sh"
 source "$REPO/gw.d/nginx.sh"
 # shellcheck source=gw.d/docs.sh
 source "$REPO/gw.d/docs.sh"
+# shellcheck source=gw.d/web.sh
+source "$REPO/gw.d/web.sh"
 
 env_file=${1:-/etc/ipfs-gateway/ipfs-gateway.env}
 [[ -r $env_file ]] || die "cannot read $env_file (usage: deploy/render-nginx.sh [ENV_FILE])"
@@ -61,6 +63,8 @@ done <"$env_file"
   NGINX_STATUS_PORT=${GW_NGINX_STATUS_PORT:-19080}
   # the docs site nginx serves at /docs/, built from this checkout next to the binary
   DOCS_SITE_DIR=${GW_DOCS_SITE_DIR:-$REPO/build/docs-site}
+  # the web dashboard nginx serves at /app/, built the same way
+  WEB_APP_DIR=${GW_WEB_APP_DIR:-$REPO/build/web-app}
 }
 [[ $MAX_UPLOAD_BYTES =~ ^[1-9][0-9]{0,12}$ ]] || die "GW_MAX_UPLOAD_BYTES must be a positive number of bytes"
 for p in "$HTTPS_PORT" "$HTTP_PORT"; do
@@ -69,6 +73,7 @@ done
 ensure_cert   # both readable; made absolute, symlinks kept (certbot's live/ links)
 
 build_docs_site "$REPO" "$DOCS_SITE_DIR"
+build_web_app "$WEB_APP_DIR"
 render_nginx
 if (( NGINX_CONF_CHANGED )); then
   say "rendered $NGINX_DIR/conf (nginx -t passed); apply it: systemctl reload ipfs-gateway-nginx"

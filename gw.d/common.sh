@@ -263,6 +263,7 @@ set_layout() {
   BUILD_DIR=${GW_BUILD_DIR:-$build}
   BIN=$BUILD_DIR/ipfs-gateway
   DOCS_SITE_DIR=$BUILD_DIR/docs-site   # the rendered docs nginx serves at /docs/ (gw.d/docs.sh)
+  WEB_APP_DIR=$BUILD_DIR/web-app       # the web dashboard nginx serves at /app/ (gw.d/web.sh)
   PG_PORT=${GW_PG_PORT:-$pg_port}
   HTTPS_PORT=${GW_HTTPS_PORT:-$https_port}
   HTTP_PORT=${GW_HTTP_PORT:-$http_port}

@@ -11,7 +11,7 @@
 # `test`), never committed. nginx's /docs/ location aliases it (nginx/nginx.conf.in).
 
 # the guides in the order the navigation lists them; guides not named here follow, by name
-DOCS_GUIDE_ORDER=(getting-started authentication uploads retrieval pinning errors rate-limits
+DOCS_GUIDE_ORDER=(getting-started dashboard authentication uploads retrieval pinning errors rate-limits
   operations developer-guide)
 # the files of swagger-ui-dist the Swagger UI page uses (its licences go along)
 DOCS_SWAGGER_FILES=(swagger-ui-bundle.js swagger-ui.css favicon-16x16.png favicon-32x32.png

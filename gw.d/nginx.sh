@@ -132,6 +132,7 @@ render_nginx() {
     STORE_DIR "$STORE_DIR"
     WEB_DIR "$REPO/web"
     DOCS_SITE_DIR "$DOCS_SITE_DIR"
+    WEB_APP_DIR "$WEB_APP_DIR"
     LIMIT_REQ_ZONE "$limit_zone"
     LIMIT_REQ "$limit_req"
     METRICS_ALLOW "$metrics_allow"
@@ -150,6 +151,10 @@ render_nginx() {
     sed "${sedargs[@]}" "$REPO/nginx/$f" >"$out"
   done < <(cd "$REPO/nginx" && find . -type f \( -name '*.conf' -o -name '*.conf.in' \) -printf '%P\0')
   if grep -rnE '@[A-Z_]+@' "$new" >&2; then die "unreplaced placeholders in rendered nginx config (see above)"; fi
+  # the web dashboard's CSP per page (gw.d/web.sh): part of the config, so that a rebuilt app
+  # with new inline-script hashes counts as a changed config and nginx reloads
+  cp "$WEB_APP_DIR.csp.conf" "$new/snippets/web-app-csp.conf" \
+    || die "no CSP map of the web dashboard ($WEB_APP_DIR.csp.conf): build_web_app first"
   mkdir -p "$NGINX_DIR"/tmp/{client_body,proxy,fastcgi,uwsgi,scgi} "$STORE_DIR/.upload-tmp" "$LOG_DIR"
   svc_own "$NGINX_DIR/tmp" "$NGINX_DIR/cache" "$STORE_DIR/.upload-tmp"   # the workers write there
   NGINX_CONF_CHANGED=1

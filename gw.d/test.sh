@@ -33,6 +33,16 @@ check_shell() {
   shellcheck -x gw gw.d/*.sh </dev/null || die "shellcheck found problems in gw or gw.d/ (see above)"
 }
 
+# check_web: the web dashboard's ESLint and Prettier checks (web/package.json's scripts)
+check_web() {
+  ensure_node
+  npm_ci "$REPO/web"
+  say "checking web/ (eslint, prettier --check)"
+  (cd "$REPO/web" && npm run --silent lint </dev/null) || die "eslint found problems in web/ (see above)"
+  (cd "$REPO/web" && npm run --silent format:check </dev/null) \
+    || die "web/ is not formatted as prettier says: run ./gw format (and commit the result)"
+}
+
 # ----------------------------------------------------------------------------
 # test: throwaway stack + ctest
 # ----------------------------------------------------------------------------
@@ -356,6 +366,7 @@ cmd_test() {
   ensure_packages
   check_format
   check_shell
+  check_web
   # libFuzzer targets, GW_TEST_FUZZ_SECONDS each (gw.d/fuzz.sh): they are built with ASan + UBSan
   # themselves, so the sanitize flavour does not run them again
   if [[ $flavour == normal ]]; then run_fuzz_step; fi
