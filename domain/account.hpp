@@ -131,6 +131,36 @@ struct AuditQuery {
   int limit = 20;
 };
 
+/// A browser session the cookie wrapper resolved (domain/sessions.hpp): set next to the Principal.
+struct SessionInfo {
+  std::int64_t id = 0;
+  std::string csrf_token;  //!< derived from the cookie token, never stored
+  std::string expires_at;  //!< ISO 8601 UTC: the absolute end
+};
+
+/// A session to store: only the HMAC of its cookie token. It belongs to one API key: `key_hash`
+/// when the sign-in was by key (it must still be current), else the user's current key.
+struct NewSession {
+  std::string token_hash;
+  UserId user_id = 0;
+  std::string key_hash;  //!< empty: the user's current key
+  std::int64_t ttl_seconds = 0;
+  std::string method;  //!< "password" or "api_key": the sign_in audit row says which
+};
+
+/// One row of the session lookup: the session's state and its key's, read with one indexed query.
+/// The database's clock decides expiry, so every host agrees.
+struct SessionLookup {
+  std::int64_t session_id = 0;
+  KeyLookup key;           //!< the user, the account's state and whether the session's key is current
+  std::string key_prefix;  //!< the session's key's public prefix (logs)
+  std::string expires_at;
+  bool ended = false;      //!< signed out, or ended by a renewal or revocation
+  bool expired = false;    //!< past expires_at
+  bool idle = false;       //!< not seen for the idle timeout
+  bool touch_due = false;  //!< last_seen_at is more than a minute old
+};
+
 template <typename T>
 struct Page {
   std::vector<T> items;

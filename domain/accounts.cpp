@@ -36,13 +36,14 @@ std::string_view ToString(KeyState state) {
 }
 
 AccountService::AccountService(std::string key_pepper, RandomSource& random, KeyCache& key_cache, UsageCounter& usage,
-                               PasswordHashParams password_params)
+                               PasswordHashParams password_params, SessionSettings session_settings)
     : key_pepper_(std::move(key_pepper)),
       random_(random),
       key_cache_(key_cache),
       usage_(usage),
       password_params_(password_params),
-      dummy_password_hash_(DummyHash(random, password_params)) {}
+      dummy_password_hash_(DummyHash(random, password_params)),
+      session_settings_(session_settings) {}
 
 std::string AccountService::NewKey() {
   std::array<unsigned char, kApiKeyRandomBytes> bytes{};
@@ -82,8 +83,8 @@ IssuedKey AccountService::CreateAdmin(AccountRepository& repo, std::string_view 
   return Create(repo, email, password, true, audit);
 }
 
-IssuedKey AccountService::Renew(AccountRepository& repo, std::string_view raw_email, std::string_view password,
-                                const AuditContext& audit) {
+Credentials AccountService::VerifyCredentials(AccountRepository& repo, std::string_view raw_email,
+                                              std::string_view password) {
   // An invalid email shape is a client mistake worth naming; an unknown one is not (no oracle).
   const std::string email = RequireValidEmail(raw_email);
   const auto credentials = repo.FindCredentials(email);
@@ -92,11 +93,19 @@ IssuedKey AccountService::Renew(AccountRepository& repo, std::string_view raw_em
   const bool password_ok = VerifyPassword(password, credentials ? credentials->password_hash : dummy_password_hash_);
   if (!credentials || !password_ok) throw Error(ErrorCode::kInvalidCredentials);
   if (!credentials->account_active) throw Error(ErrorCode::kAccountRevoked);
+  return *credentials;
+}
+
+IssuedKey AccountService::Renew(AccountRepository& repo, std::string_view raw_email, std::string_view password,
+                                const AuditContext& audit) {
+  const Credentials credentials = VerifyCredentials(repo, raw_email, password);
+  const std::string email = RequireValidEmail(raw_email);
   const std::string key = NewKey();
   AuditContext renew_audit = audit;
-  renew_audit.actor_user_id = credentials->user_id;
-  repo.ReplaceKey(credentials->user_id, HashApiKey(key_pepper_, key), PublicKeyPrefix(key), renew_audit);
-  key_cache_.ForgetUser(credentials->user_id);
+  renew_audit.actor_user_id = credentials.user_id;
+  // The account's browser sessions end in the same transaction (they belong to the old key).
+  repo.ReplaceKey(credentials.user_id, HashApiKey(key_pepper_, key), PublicKeyPrefix(key), renew_audit);
+  key_cache_.ForgetUser(credentials.user_id);
   return {email, key};
 }
 

@@ -13,6 +13,7 @@
 #include "domain/key_cache.hpp"
 #include "domain/password.hpp"
 #include "domain/ports.hpp"
+#include "domain/sessions.hpp"
 #include "domain/usage_counter.hpp"
 
 namespace gw::domain {
@@ -25,7 +26,7 @@ struct IssuedKey {
 class AccountService {
  public:
   AccountService(std::string key_pepper, RandomSource& random, KeyCache& key_cache, UsageCounter& usage,
-                 PasswordHashParams password_params = {});
+                 PasswordHashParams password_params = {}, SessionSettings session_settings = {});
 
   IssuedKey Register(AccountRepository& repo, std::string_view email, std::string_view password,
                      const AuditContext& audit);
@@ -50,6 +51,24 @@ class AccountService {
   /// kMissingApiKey, kInvalidApiKey, kApiKeyInactive or kApiKeyRevoked.
   Principal Authenticate(AccountRepository& repo, std::string_view raw_key);
 
+  /// The account whose email and password these are. Unknown emails cost the same time as known
+  /// ones (a dummy hash is verified). Throws kValidationFailed (email shape),
+  /// kInvalidCredentials or kAccountRevoked.
+  Credentials VerifyCredentials(AccountRepository& repo, std::string_view email, std::string_view password);
+
+  // Browser sessions (domain/sessions.cpp).
+  /// Signs in by password or API key: stores a new session bound to the account's current key
+  /// and audits "sign_in". Throws what VerifyCredentials or Authenticate throw.
+  StartedSession StartSession(AccountRepository& accounts, SessionRepository& sessions, const SignIn& sign_in,
+                              const AuditContext& audit);
+  /// Resolves a cookie token to the caller (counting the request when `count`). Throws
+  /// kSessionExpired (unknown, expired, idle, ended or its key renewed) or kApiKeyRevoked.
+  ResolvedSession ResolveSession(SessionRepository& sessions, std::string_view token, bool count = true);
+  /// Signs out: ends the session and audits "sign_out". Throws kSessionExpired when it had ended.
+  void EndSession(SessionRepository& sessions, const Principal& principal, const SessionInfo& session,
+                  const AuditContext& audit);
+  const SessionSettings& Sessions() const { return session_settings_; }
+
  private:
   IssuedKey Create(AccountRepository& repo, std::string_view email, std::string_view password, bool is_admin,
                    const AuditContext& audit);
@@ -64,6 +83,7 @@ class AccountService {
   UsageCounter& usage_;
   const PasswordHashParams password_params_;
   const std::string dummy_password_hash_;  //!< verified against when the email is unknown
+  const SessionSettings session_settings_;
 };
 
 }  // namespace gw::domain

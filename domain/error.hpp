@@ -22,6 +22,8 @@ enum class ErrorCode {
   kInvalidApiKey,         //!< key unknown or malformed
   kApiKeyInactive,        //!< key was superseded by a renewal
   kApiKeyRevoked,         //!< the account's key was revoked by an administrator
+  kSessionExpired,        //!< the session cookie is unknown, expired, idle too long, signed out or its key renewed
+  kCsrfFailed,            //!< a cookie-authenticated change without the session's X-CSRF-Token, or cross-origin
   kInvalidCredentials,    //!< email/password pair does not match
   kAccountRevoked,        //!< password login refused while an administrator has revoked the account
   kForbidden,             //!< authenticated but not allowed (e.g. not an admin)

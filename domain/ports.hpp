@@ -48,6 +48,23 @@ class AccountRepository {
   virtual std::optional<AccountStatus> FindStatusByEmail(std::string_view email) = 0;
 };
 
+/// Browser sessions (migrations/V005__sessions.sql). Renewal and revocation end a user's
+/// sessions inside their own transactions (AccountRepository::ReplaceKey, SetAccountActive).
+class SessionRepository {
+ public:
+  virtual ~SessionRepository() = default;
+  /// Stores the session and audits "sign_in" (details: method), in one transaction. Returns its
+  /// expires_at, or nullopt (nothing stored) when the key is no longer current or the account
+  /// was revoked meanwhile.
+  virtual std::optional<std::string> Create(const NewSession& session, const AuditContext& audit) = 0;
+  /// The session whose token has this HMAC, judged against `idle_seconds`; nullopt when unknown.
+  virtual std::optional<SessionLookup> Find(std::string_view token_hash, std::int64_t idle_seconds) = 0;
+  /// Sets last_seen_at to now.
+  virtual void Touch(std::int64_t session_id) = 0;
+  /// Ends the session (sign-out) and audits "sign_out"; false when it had already ended.
+  virtual bool End(std::int64_t session_id, UserId user_id, const AuditContext& audit) = 0;
+};
+
 class AuditRepository {
  public:
   virtual ~AuditRepository() = default;

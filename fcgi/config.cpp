@@ -190,6 +190,10 @@ Config LoadConfig(const EnvLookup& env, unsigned hardware_threads, bool need_ser
   config.cid_profile = ReadCidProfile(env, config.storage);
   config.drain_timeout = std::chrono::seconds(ReadInt(env, "GW_DRAIN_TIMEOUT_S", 30, 1, 3600));
   config.key_cache_ttl = std::chrono::milliseconds(ReadInt(env, "GW_KEY_CACHE_TTL_MS", 60'000, 0, 3'600'000));
+  // Browser sessions: at most 30 days; the idle timeout is at least the minute last_seen_at is
+  // written at (domain::kSessionTouchSeconds).
+  config.session_ttl = std::chrono::seconds(ReadInt(env, "GW_SESSION_TTL_SECONDS", 28'800, 60, 2'592'000));
+  config.session_idle = std::chrono::seconds(ReadInt(env, "GW_SESSION_IDLE_SECONDS", 1'800, 120, 2'592'000));
   // The limit is on the file (a multipart body may be a little larger); 1 TiB is a sanity bound.
   config.max_upload_bytes =
       ReadNumber<std::uint64_t>(env, "GW_MAX_UPLOAD_BYTES", config.max_upload_bytes, 1, std::uint64_t{1} << 40);

@@ -61,6 +61,8 @@ struct Config {
   std::size_t max_json_body = 1024 * 1024;  //!< application-side check behind nginx's limit
   std::chrono::seconds drain_timeout{30};   //!< how long SIGTERM waits for in-flight requests
   std::chrono::milliseconds key_cache_ttl{60'000};
+  std::chrono::seconds session_ttl{28'800};  //!< GW_SESSION_TTL_SECONDS: a browser session's absolute lifetime
+  std::chrono::seconds session_idle{1'800};  //!< GW_SESSION_IDLE_SECONDS: it ends after this long unused
   std::chrono::milliseconds usage_flush_interval{1'000};
   /// GW_CID_PROFILE: how uploads are imported, hence the CIDs of new uploads. Stored files keep
   /// the CID they were recorded with.
@@ -87,7 +89,8 @@ using EnvLookup = std::function<std::optional<std::string>(std::string_view name
 /// Reads DATABASE_URL[_FILE] (or DATABASE_USER/_PASSWORD[_FILE]/_HOST/_PORT/_NAME),
 /// GW_KEY_PEPPER_FILE (or GW_KEY_PEPPER), GW_FCGI_SOCKET, GW_WORKERS, GW_THREADS, GW_LOG_DIR, GW_RUN_DIR,
 /// GW_LOG_LEVEL, GW_MIGRATIONS_DIR, GW_STORE_DIR, GW_STORAGE (and the Filebase settings),
-/// GW_CID_PROFILE, GW_DRAIN_TIMEOUT_S, GW_KEY_CACHE_TTL_MS, GW_MAX_UPLOAD_BYTES, GW_ASYNC_THRESHOLD,
+/// GW_CID_PROFILE, GW_DRAIN_TIMEOUT_S, GW_KEY_CACHE_TTL_MS, GW_SESSION_TTL_SECONDS,
+/// GW_SESSION_IDLE_SECONDS, GW_MAX_UPLOAD_BYTES, GW_ASYNC_THRESHOLD,
 /// GW_JOB_WORKERS, GW_JOB_CONCURRENCY, GW_JOB_MAX_ATTEMPTS, GW_JOB_LEASE_S,
 /// GW_RATE_LIMIT_REDIS_URL[_FILE], GW_RATE_LIMIT_REDIS_TIMEOUT_MS.
 /// With `need_server` (the `serve` command) GW_FCGI_SOCKET is required; CLI commands do without.

@@ -62,7 +62,8 @@ class PgThreadState final : public fcgi::ThreadState {
                  session_.Files(),
                  session_.Jobs(),
                  [this] { return session_.Ping(); },
-                 [this] { return session_.ConnectionsByState(); }} {}
+                 [this] { return session_.ConnectionsByState(); },
+                 &session_.Sessions()} {}
   web::Context& Context() override { return context_; }
 
  private:
@@ -155,7 +156,8 @@ int RunWorker(const web::Config& config, std::optional<domain::CidProfile> profi
   persistence::OpenSslRandom random;
   domain::KeyCache key_cache(config.key_cache_ttl, kKeyCacheEntries);
   domain::UsageCounter usage;
-  domain::AccountService accounts(config.key_pepper, random, key_cache, usage);
+  domain::AccountService accounts(config.key_pepper, random, key_cache, usage, domain::PasswordHashParams{},
+                                  domain::SessionSettings{config.session_ttl.count(), config.session_idle.count()});
   persistence::KeyChangeListener key_listener(config.database_url, key_cache);
   persistence::UsageFlusher usage_flusher(config.database_url, usage, config.usage_flush_interval);
   const app::StorageEvents storage_events = app::StorageEventsOf(shared.Metrics());

@@ -31,6 +31,7 @@ constexpr const char* kLockPlan = "acc_lock_plan";
 constexpr const char* kLockUserByEmail = "acc_lock_user_by_email";
 constexpr const char* kUpdatePlan = "acc_update_plan";
 constexpr const char* kListPlans = "acc_list_plans";
+constexpr const char* kEndSessions = "acc_end_sessions";
 
 // A user's effective limits (users u JOIN plans p): an override, where set, replaces the plan's.
 constexpr const char* kEffectiveLimits =
@@ -132,6 +133,8 @@ std::vector<PreparedStatement> PgAccountRepository::Statements() {
                    "upload_bytes_per_day_override = $5, updated_at = now() FROM plans p "
                    "WHERE u.id = $1 AND p.name = $2 RETURNING ") +
            kEffectiveLimits + ", u.requests_per_minute_override, u.burst_override, u.upload_bytes_per_day_override"},
+      // Browser sessions belong to a key: a renewal or a revocation ends them (migrations/V005).
+      {kEndSessions, "UPDATE sessions SET ended_at = now() WHERE user_id = $1 AND ended_at IS NULL"},
       {kListPlans,
        "SELECT name, requests_per_minute, burst, upload_bytes_per_day, description FROM plans ORDER BY name"},
   };
@@ -183,6 +186,7 @@ void PgAccountRepository::ReplaceKey(domain::UserId user_id, std::string_view ke
       throw Error(ErrorCode::kNotFound, {}, {}, "ReplaceKey: no live user " + std::to_string(user_id));
     }
     const auto superseded = txn.exec_prepared(kSupersedeKeys, user_id).affected_rows();
+    txn.exec_prepared(kEndSessions, user_id);
     ExpectRows(txn.exec_prepared(kInsertKey, user_id, std::string(key_hash), std::string(key_prefix)).affected_rows(),
                1, 1, kInsertKey);
     AuditWriter::Write(txn, user_id, "renew", audit,
@@ -201,6 +205,7 @@ bool PgAccountRepository::SetAccountActive(std::string_view email, bool active, 
     ExpectRows(user.size(), 0, 1, kSetActive);
     if (user.empty()) return false;
     const auto user_id = user[0][0].as<domain::UserId>();
+    if (!active) txn.exec_prepared(kEndSessions, user_id);
     AuditWriter::Write(txn, user_id, active ? "reactivate" : "revoke", audit, {{"email", std::string(email)}});
     NotifyKeyChange(txn, user_id);
     txn.commit();

@@ -9,6 +9,7 @@
 #include "persistence/pg_connection.hpp"
 #include "persistence/pg_file_repository.hpp"
 #include "persistence/pg_job_queue.hpp"
+#include "persistence/pg_session_repository.hpp"
 
 namespace gw::persistence {
 namespace {
@@ -20,6 +21,7 @@ std::vector<PreparedStatement> AllStatements() {
   std::vector<PreparedStatement> statements = PgAccountRepository::Statements();
   for (auto& statement : PgAuditRepository::Statements()) statements.push_back(std::move(statement));
   for (auto& statement : PgFileRepository::Statements()) statements.push_back(std::move(statement));
+  for (auto& statement : PgSessionRepository::Statements()) statements.push_back(std::move(statement));
   // The whole queue (a superset of the Enqueue statements the file repository needs).
   for (auto& statement : PgJobQueue::Statements()) statements.push_back(std::move(statement));
   // Once per connection, shared by every repository that writes audit rows.
@@ -42,13 +44,15 @@ struct PgSession::Impl {
         accounts(connection),
         audit(connection),
         files(connection),
-        jobs(connection) {}
+        jobs(connection),
+        sessions(connection) {}
 
   PgConnection connection;
   PgAccountRepository accounts;
   PgAuditRepository audit;
   PgFileRepository files;
   PgJobQueue jobs;
+  PgSessionRepository sessions;
 };
 
 PgSession::PgSession(std::string dsn) : impl_(std::make_unique<Impl>(std::move(dsn))) {}
@@ -62,6 +66,8 @@ domain::AuditRepository& PgSession::Audit() { return impl_->audit; }
 domain::FileRepository& PgSession::Files() { return impl_->files; }
 
 domain::JobQueue& PgSession::Jobs() { return impl_->jobs; }
+
+domain::SessionRepository& PgSession::Sessions() { return impl_->sessions; }
 
 bool PgSession::Ping() {
   try {

@@ -28,6 +28,7 @@ class PgSession {
   domain::AuditRepository& Audit();
   domain::FileRepository& Files();
   domain::JobQueue& Jobs();
+  domain::SessionRepository& Sessions();
   /// Runs SELECT 1; false when the database cannot be reached (for health checks).
   bool Ping();
   /// The service's PostgreSQL connections by pg_stat_activity state (for /metrics).

@@ -21,4 +21,9 @@ inline const BodySchema kLimitOverrides{{{"requests_per_minute", JsonType::kInte
 inline const BodySchema kPlanChange{
     {{"plan", JsonType::kString, true, 64}, {"overrides", JsonType::kObject, false, 0, &kLimitOverrides}}};
 
+/// POST /session: email + password, or api_key (the handler requires exactly one of the two)
+inline const BodySchema kSignIn{{{"email", JsonType::kString, false, 320},
+                                 {"password", JsonType::kString, false, 1024},
+                                 {"api_key", JsonType::kString, false, 1024}}};
+
 }  // namespace gw::web::schemas

@@ -23,6 +23,8 @@ struct Context {
   std::function<bool()> database_ping;  //!< true when PostgreSQL answers
   /// The service's PostgreSQL connections by state (for /metrics); throws when unreachable.
   std::function<std::vector<std::pair<std::string, std::int64_t>>()> database_connections;
+  /// Browser sessions (the cookie); null where no session can be resolved (some unit tests).
+  domain::SessionRepository* sessions = nullptr;
 };
 
 /// Who did it and from where, for the audit row of a mutating action.

@@ -25,6 +25,8 @@ constexpr std::array kTable{
     Row{ErrorCode::kInvalidApiKey, {401, "invalid_api_key", "The API key is not valid"}},
     Row{ErrorCode::kApiKeyInactive, {401, "api_key_inactive", "The API key was replaced by a newer one"}},
     Row{ErrorCode::kApiKeyRevoked, {401, "api_key_revoked", "The API key has been revoked by an administrator"}},
+    Row{ErrorCode::kSessionExpired, {401, "session_expired", "The session has ended; sign in again"}},
+    Row{ErrorCode::kCsrfFailed, {403, "csrf_failed", "Missing or wrong CSRF token"}},
     Row{ErrorCode::kInvalidCredentials, {401, "invalid_credentials", "Email or password is incorrect"}},
     Row{ErrorCode::kAccountRevoked, {403, "account_revoked", "The account has been revoked by an administrator"}},
     Row{ErrorCode::kForbidden, {403, "forbidden", "This action is not allowed for this API key"}},

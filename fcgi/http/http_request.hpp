@@ -33,6 +33,7 @@ struct Request {
   int route_index = -1;  //!< the pattern's index in the route table (for metrics); -1: none
   NameValues path_params;
   std::optional<domain::Principal> principal;       //!< set by WithApiKey
+  std::optional<domain::SessionInfo> session;       //!< set by WithApiKey when the cookie authenticated
   std::shared_ptr<const nlohmann::json> json_body;  //!< set by WithJsonBody
 
   /// A FastCGI parameter, or empty.

@@ -50,6 +50,9 @@ Handler BuildApplication(const Services& s) {
   api.Add("GET",    "/usage",                    WithApiKey(accounts, per_key(                                    GetUsage(content, s.usage))));
   api.Add("GET",    "/tasks",                    WithApiKey(accounts, per_key(                                    GetTasks())));
   api.Add("GET",    "/tasks/{id}/status",        WithApiKey(accounts, per_key(                                    GetTasksIdStatus())));
+  api.Add("POST",   "/session",                  per_address(WithJsonBody(kSignIn,                                    PostSession(accounts))));
+  api.Add("GET",    "/session",                  WithApiKey(accounts, per_key(                                    GetSession())));
+  api.Add("DELETE", "/session",                  WithApiKey(accounts, per_key(                                    DeleteSession(accounts))));
   if (s.metrics.metrics != nullptr) {
   api.Add("GET",    "/metrics",                  /* nginx: loopback and GW_METRICS_ALLOW only */                  GetMetrics(s.metrics, api));
   }

@@ -11,6 +11,7 @@
 #include "fcgi/http/context.hpp"
 #include "fcgi/http/error_table.hpp"
 #include "fcgi/http/logging.hpp"
+#include "fcgi/http/session_cookie.hpp"
 #include "fcgi/pool/pool_metrics.hpp"
 
 namespace gw::web {
@@ -139,8 +140,19 @@ Handler WithJsonErrors(std::shared_ptr<spdlog::logger> log, Handler inner) {
 
 Handler WithApiKey(domain::AccountService& accounts, Handler inner) {
   return [&accounts, inner = std::move(inner)](Request& request, Context& context) {
-    const auto key = request.Header("X-API-Key");
-    request.principal = accounts.Authenticate(context.accounts, key.value_or(std::string_view{}));
+    // The header wins, and its path is what it always was: programs (and POST /status, which
+    // is benchmarked) pay nothing for the cookie.
+    if (const auto key = request.Header("X-API-Key")) {
+      request.principal = accounts.Authenticate(context.accounts, *key);
+    } else if (const auto token = SessionCookieOf(request)) {
+      if (context.sessions == nullptr) throw Error(ErrorCode::kInternal, {}, {}, "no session repository");
+      auto resolved = accounts.ResolveSession(*context.sessions, *token);
+      CheckCsrf(request, resolved.session);
+      request.principal = std::move(resolved.principal);
+      request.session = std::move(resolved.session);
+    } else {
+      throw Error(ErrorCode::kMissingApiKey);
+    }
     return inner(request, context);
   };
 }

@@ -41,7 +41,9 @@ Handler WithAccessLog(std::shared_ptr<spdlog::logger> log, Handler inner);
 /// else becomes a logged 500 that tells the client only the request id.
 Handler WithJsonErrors(std::shared_ptr<spdlog::logger> log, Handler inner);
 
-/// Requires a valid X-API-Key and puts the caller into request.principal.
+/// Requires a valid X-API-Key, or else the browser session cookie (with the CSRF rules of
+/// fcgi/http/session_cookie.hpp for changes), and puts the caller into request.principal (and
+/// the session into request.session).
 Handler WithApiKey(domain::AccountService& accounts, Handler inner);
 
 /// Requires request.principal to be an administrator (403 otherwise). Goes inside WithApiKey.

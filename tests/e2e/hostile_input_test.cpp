@@ -247,6 +247,9 @@ const std::vector<Route>& Routes() {
       {"GET", "/tasks"},
       {"GET", "/tasks/{id}/status"},
       {"GET", "/metrics", false, false},
+      {"POST", "/session", false, false},
+      {"GET", "/session"},
+      {"DELETE", "/session"},
   };
   return routes;
 }

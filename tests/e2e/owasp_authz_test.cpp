@@ -220,11 +220,11 @@ TEST_F(Owasp, Api5EveryAdminRouteRefusesAPlainUser) {
 
 // /metrics is the one route that is neither public nor behind a key: nginx allows it from
 // loopback and GW_METRICS_ALLOW only (Metrics suite). The route table says so, and nothing else
-// is unauthenticated but the health checks and the two account routes.
+// is unauthenticated but the health checks, the two account routes and the sign-in.
 TEST_F(Owasp, Api5OnlyTheseRoutesAnswerWithoutAKey) {
-  EXPECT_EQ(
-      RouteNames([](const DeclaredRoute& r) { return !r.authenticated; }),
-      (std::set<std::string>{"GET /health", "GET /health/ready", "POST /register", "POST /renew", "GET /metrics"}));
+  EXPECT_EQ(RouteNames([](const DeclaredRoute& r) { return !r.authenticated; }),
+            (std::set<std::string>{"GET /health", "GET /health/ready", "POST /register", "POST /renew", "GET /metrics",
+                                   "POST /session"}));
 }
 
 }  // namespace

@@ -155,6 +155,7 @@ TEST_F(OwaspHardening, Api3UnknownBodyFieldsAreRefusedOnEveryRouteWithABody) {
        "is_admin"},
       {"POST", "/renew", {}, {{"email", user.email}, {"password", user.password}, {"plan", "unlimited"}}, "plan"},
       {"POST", "/status", key, {{"email", user.email}, {"is_admin", true}}, "is_admin"},
+      {"POST", "/session", {}, {{"email", user.email}, {"password", user.password}, {"remember", true}}, "remember"},
       {"POST", "/revoke", admin, {{"email", user.email}, {"reason", "x"}}, "reason"},
       {"POST", "/reactivate", admin, {{"email", user.email}, {"state", "active"}}, "state"},
       {"PUT",
@@ -173,7 +174,7 @@ TEST_F(OwaspHardening, Api3UnknownBodyFieldsAreRefusedOnEveryRouteWithABody) {
   for (const auto& c : cases)
     covered.insert(c.method + " " + (c.path.starts_with("/admin/users/") ? "/admin/users/{email}/plan" : c.path));
   EXPECT_EQ(covered, (std::set<std::string>{"POST /register", "POST /renew", "POST /status", "POST /revoke",
-                                            "POST /reactivate", "PUT /admin/users/{email}/plan"}));
+                                            "POST /reactivate", "PUT /admin/users/{email}/plan", "POST /session"}));
   for (const auto& c : cases) {
     SCOPED_TRACE(c.method + " " + c.path + " " + c.body.dump());
     auto headers = c.headers;

@@ -24,6 +24,8 @@ const std::map<ErrorCode, std::pair<int, std::string>> kExpected{
     {ErrorCode::kInvalidApiKey, {401, "invalid_api_key"}},
     {ErrorCode::kApiKeyInactive, {401, "api_key_inactive"}},
     {ErrorCode::kApiKeyRevoked, {401, "api_key_revoked"}},
+    {ErrorCode::kSessionExpired, {401, "session_expired"}},
+    {ErrorCode::kCsrfFailed, {403, "csrf_failed"}},
     {ErrorCode::kInvalidCredentials, {401, "invalid_credentials"}},
     {ErrorCode::kAccountRevoked, {403, "account_revoked"}},
     {ErrorCode::kForbidden, {403, "forbidden"}},

@@ -1,6 +1,8 @@
 #pragma once
 /// @file One factory per route; each lives in the file named after its method and path.
 
+#include <nlohmann/json_fwd.hpp>
+
 #include <string>
 
 #include "domain/accounts.hpp"
@@ -43,5 +45,13 @@ Handler GetUsage(domain::ContentService& content, domain::UsageCounter& usage);
 Handler GetTasks();
 Handler GetTasksIdStatus();
 Handler GetMetrics(const MetricsEndpoint& endpoint, const Router& router);
+// Browser sessions (docs/api.md, "Sessions")
+/// The `data` of POST and GET /session.
+nlohmann::json SessionJson(const domain::SessionView& view);
+/// GET and DELETE /session answered to an X-API-Key without the cookie.
+inline constexpr const char* kNeedsSessionCookie = "This endpoint needs the session cookie __Host-gw_session";
+Handler PostSession(domain::AccountService& accounts);
+Handler GetSession();
+Handler DeleteSession(domain::AccountService& accounts);
 
 }  // namespace gw::web::handlers
