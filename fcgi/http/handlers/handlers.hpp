@@ -42,6 +42,8 @@ Handler PostUnpinCid(domain::ContentService& content);
 Handler GetUsage(domain::ContentService& content, domain::UsageCounter& usage);
 Handler GetTasks();
 Handler GetTasksIdStatus();
+Handler GetUsageDaily(domain::UsageCounter& usage);
+Handler GetAdminUsers();
 Handler GetMetrics(const MetricsEndpoint& endpoint, const Router& router);
 
 }  // namespace gw::web::handlers
