@@ -66,8 +66,8 @@ struct DayUsage {
 
 /// What the database recorded for the last days of a user: only days with some usage.
 struct RecordedUsage {
-  std::string today;            //!< the database's current UTC date, "YYYY-MM-DD"
-  std::vector<DayUsage> days;   //!< within the asked window, oldest first
+  std::string today;           //!< the database's current UTC date, "YYYY-MM-DD"
+  std::vector<DayUsage> days;  //!< within the asked window, oldest first
 };
 
 /// Bytes the store has hashed and written to a staging file, not yet visible under their CID.

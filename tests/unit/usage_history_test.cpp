@@ -43,14 +43,14 @@ TEST(UsageDays, RejectsAnythingElseNamingTheParameter) {
 TEST(FillDays, GivesExactlyTheDaysEndingTodayOldestFirstWithZeroDays) {
   const RecordedUsage recorded{"2026-03-02", {{"2026-02-28", 2, 300, 9}, {"2026-03-02", 1, 5, 4}}};
   const auto filled = FillDays(recorded, 4);
-  EXPECT_EQ(filled, (std::vector<DayUsage>{{"2026-02-27", 0, 0, 0},
-                                           {"2026-02-28", 2, 300, 9},
-                                           {"2026-03-01", 0, 0, 0},
-                                           {"2026-03-02", 1, 5, 4}}));
+  EXPECT_EQ(filled,
+            (std::vector<DayUsage>{
+                {"2026-02-27", 0, 0, 0}, {"2026-02-28", 2, 300, 9}, {"2026-03-01", 0, 0, 0}, {"2026-03-02", 1, 5, 4}}));
 }
 
 TEST(FillDays, CrossesMonthYearAndLeapDayBoundaries) {
-  EXPECT_EQ(Dates(FillDays({"2024-03-01", {}}, 3)), (std::vector<std::string>{"2024-02-28", "2024-02-29", "2024-03-01"}));
+  EXPECT_EQ(Dates(FillDays({"2024-03-01", {}}, 3)),
+            (std::vector<std::string>{"2024-02-28", "2024-02-29", "2024-03-01"}));
   EXPECT_EQ(Dates(FillDays({"2026-01-01", {}}, 2)), (std::vector<std::string>{"2025-12-31", "2026-01-01"}));
   EXPECT_EQ(Dates(FillDays({"2025-03-01", {}}, 2)), (std::vector<std::string>{"2025-02-28", "2025-03-01"}));
 }
@@ -81,7 +81,8 @@ TEST(ReadDailyUsage, AsksForTheWindowAndAddsUnflushedRequestsToToday) {
   caller.user_id = 42;
   const auto filled = ReadDailyUsage(repo, caller, 3, 4, AuditContext{"req", "192.0.2.1", 42});
   EXPECT_EQ(log, (test::CallLog{"daily_usage 42 3"}));
-  EXPECT_EQ(filled, (std::vector<DayUsage>{{"2026-01-29", 0, 0, 0}, {"2026-01-30", 1, 10, 3}, {"2026-01-31", 2, 20, 9}}));
+  EXPECT_EQ(filled,
+            (std::vector<DayUsage>{{"2026-01-29", 0, 0, 0}, {"2026-01-30", 1, 10, 3}, {"2026-01-31", 2, 20, 9}}));
 }
 
 }  // namespace

@@ -46,8 +46,8 @@ TEST(UserFilter, StateIsActiveOrRevoked) {
 }
 
 TEST(UserFilter, RefusesSearchTextThatNoEmailCanContain) {
-  for (const std::string bad : {std::string("a\0b", 3), std::string("\xff\xfe"), std::string("abc\xc3"),
-                                 std::string(255, 'a')}) {
+  for (const std::string bad :
+       {std::string("a\0b", 3), std::string("\xff\xfe"), std::string("abc\xc3"), std::string(255, 'a')}) {
     const Error error = Thrown({bad, std::nullopt, 1, 20});
     EXPECT_EQ(error.Code(), ErrorCode::kInvalidQuery);
     EXPECT_EQ(error.Details(), (ErrorDetails{{"parameter", "q"}}));

@@ -15,8 +15,7 @@ Handler GetUsageDaily(domain::UsageCounter& usage) {
         domain::ReadDailyUsage(context.files, caller, days, usage.Pending(caller.user_id), AuditContextOf(request));
     nlohmann::json data = nlohmann::json::array();
     for (const auto& day : filled) {
-      data.push_back(
-          {{"date", day.date}, {"uploads", day.uploads}, {"bytes", day.bytes}, {"requests", day.requests}});
+      data.push_back({{"date", day.date}, {"uploads", day.uploads}, {"bytes", day.bytes}, {"requests", day.requests}});
     }
     return JsonSuccess(200, "Daily usage", data);
   };
