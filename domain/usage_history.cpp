@@ -31,7 +31,7 @@ std::optional<chr::year_month_day> ParseDate(std::string_view text) {
 }
 
 std::string FormatDate(const chr::year_month_day& date) {
-  char text[16];
+  char text[48];  // room for any int year: -Wformat-truncation cannot know the calendar's range
   std::snprintf(text, sizeof text, "%04d-%02u-%02u", static_cast<int>(date.year()), static_cast<unsigned>(date.month()),
                 static_cast<unsigned>(date.day()));
   return text;

@@ -1,4 +1,5 @@
 // PgAccountRepository::ListUsers: the administrators' list of live accounts, by email.
+#include <optional>
 #include <pqxx/pqxx>
 #include <string>
 

@@ -1,5 +1,6 @@
 // PgFileRepository::DailyUsage: a user's rows of usage_daily (migrations/V006__usage_daily.sql).
 #include <pqxx/pqxx>
+#include <string>
 
 #include "persistence/audit_writer.hpp"
 #include "persistence/pg_file_repository.hpp"

@@ -198,7 +198,7 @@ TEST_F(OwaspHardening, Api3UnknownBodyFieldsAreRefusedOnEveryRouteWithABody) {
 TEST_F(OwaspHardening, Api4PaginationCapsDeepJsonAndManyPartsAreRefusedCheaply) {
   const auto user = RegisterUser("owasp-limits");
   for (const char* path : {"/files?limit=101", "/tasks?limit=101", "/files?limit=1000000", "/tasks?page=0",
-                           "/files?page=99999999999999999999"}) {
+                           "/files?page=99999999999999999999", "/usage/daily?days=91", "/usage/daily?days=100000"}) {
     SCOPED_TRACE(path);
     const auto response = Call("GET", path, user);
     ExpectErrorEnvelope(response, 400, "invalid_query");
