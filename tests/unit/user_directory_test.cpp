@@ -46,7 +46,7 @@ TEST(UserFilter, StateIsActiveOrRevoked) {
 }
 
 TEST(UserFilter, RefusesSearchTextThatNoEmailCanContain) {
-  for (const std::string bad :
+  for (const std::string& bad :
        {std::string("a\0b", 3), std::string("\xff\xfe"), std::string("abc\xc3"), std::string(255, 'a')}) {
     const Error error = Thrown({bad, std::nullopt, 1, 20});
     EXPECT_EQ(error.Code(), ErrorCode::kInvalidQuery);
