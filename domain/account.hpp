@@ -51,7 +51,9 @@ struct AccountStatus {
   std::optional<std::string> last_renewed_at;
   std::int64_t usage_count = 0;
   std::string plan = "free";
-  PlanLimits limits;  //!< the plan's limits with the user's overrides applied
+  PlanLimits limits;                          //!< the plan's limits with the user's overrides applied
+  std::optional<std::string> key_prefix;      //!< the current key's; absent only if the account has none
+  std::optional<std::string> key_created_at;  //!< when the current key was issued
 };
 
 /// Per-user replacements of a plan's limits. An empty one means the plan's value applies; a
@@ -159,6 +161,27 @@ struct SessionLookup {
   bool expired = false;    //!< past expires_at
   bool idle = false;       //!< not seen for the idle timeout
   bool touch_due = false;  //!< last_seen_at is more than a minute old
+};
+
+/// GET /admin/users: which accounts to list (deleted ones never are), by email.
+struct UserQuery {
+  std::optional<std::string> email_contains;  //!< case-insensitive substring, matched literally
+  std::optional<bool> active;                 //!< true: active accounts only, false: revoked only
+  int page = 1;
+  int limit = 20;
+};
+
+/// One account as the administrators' user list shows it.
+struct UserSummary {
+  std::string email;
+  bool active = true;  //!< false once an administrator revoked the account
+  bool is_admin = false;
+  std::string plan;
+  std::string created_at;
+  std::optional<std::string> last_renewed_at;
+  std::optional<std::string> revoked_at;
+  std::optional<std::string> key_prefix;  //!< the current key's
+  std::int64_t usage_count = 0;
 };
 
 template <typename T>

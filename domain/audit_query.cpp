@@ -52,6 +52,8 @@ bool ValidTime(std::string_view s) {  // s starts after the 'T'
          Digits(zone, 4, 2) && Number(zone, 1, 2) <= 14 && Number(zone, 4, 2) <= 59;
 }
 
+}  // namespace
+
 int ParseBoundedInt(std::optional<std::string_view> value, std::string_view name, int fallback, int min, int max) {
   if (!value) return fallback;
   int parsed = 0;
@@ -62,8 +64,6 @@ int ParseBoundedInt(std::optional<std::string_view> value, std::string_view name
   }
   return parsed;
 }
-
-}  // namespace
 
 int ParsePageNumber(std::optional<std::string_view> value, std::string_view name) {
   return ParseBoundedInt(value, name, 1, 1, 1'000'000);

@@ -14,6 +14,8 @@ inline constexpr int kMaxPageLimit = 100;
 int ParsePageNumber(std::optional<std::string_view> value, std::string_view name = "page");
 /// Parses a limit in [1, kMaxPageLimit]; throws kInvalidQuery when malformed or out of range.
 int ParsePageLimit(std::optional<std::string_view> value, std::string_view name = "limit");
+/// `fallback` when absent, else a decimal integer in [min, max]; throws kInvalidQuery naming `name`.
+int ParseBoundedInt(std::optional<std::string_view> value, std::string_view name, int fallback, int min, int max);
 
 /// Accepts "YYYY-MM-DD" or "YYYY-MM-DDTHH:MM[:SS[.fraction]]" with "Z" or "+HH:MM"/"-HH:MM";
 /// throws kInvalidQuery naming `name` otherwise. Returns the value unchanged for PostgreSQL.

@@ -51,6 +51,23 @@ struct UsageSummary {
   std::int64_t stored_bytes = 0;
   std::int64_t pinned_bytes = 0;
   std::int64_t request_count = 0;
+  std::int64_t requests_this_month = 0;  //!< authenticated requests in the current UTC calendar month
+};
+
+/// One UTC calendar day of a user's usage.
+struct DayUsage {
+  std::string date;  //!< "YYYY-MM-DD"
+  std::int64_t uploads = 0;
+  std::int64_t bytes = 0;
+  std::int64_t requests = 0;
+
+  bool operator==(const DayUsage&) const = default;
+};
+
+/// What the database recorded for the last days of a user: only days with some usage.
+struct RecordedUsage {
+  std::string today;           //!< the database's current UTC date, "YYYY-MM-DD"
+  std::vector<DayUsage> days;  //!< within the asked window, oldest first
 };
 
 /// Bytes the store has hashed and written to a staging file, not yet visible under their CID.
@@ -144,6 +161,9 @@ class FileRepository {
                                                        std::string_view action, const AuditContext& audit) = 0;
   /// Counts for GET /usage, audited as "usage".
   virtual UsageSummary Usage(UserId user, const AuditContext& audit) = 0;
+  /// The user's recorded usage of the `days` UTC days ending today, audited as "usage" with
+  /// details `days`.
+  virtual RecordedUsage DailyUsage(UserId user, int days, const AuditContext& audit) = 0;
   /// Removes every content that no live file holds and no file pins: for each, in its own
   /// transaction with the content row locked, calls `remove_bytes(cid)` then deletes the row.
   virtual std::vector<std::string> CollectGarbage(const std::function<void(const std::string&)>& remove_bytes) = 0;

@@ -124,6 +124,7 @@ UsageSummary ContentService::Usage(FileRepository& repo, const Principal& caller
                                    const AuditContext& audit) {
   UsageSummary usage = repo.Usage(caller.user_id, audit);
   usage.request_count += unflushed_requests;
+  usage.requests_this_month += unflushed_requests;  // made this month, as their flush will record
   return usage;
 }
 

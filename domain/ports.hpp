@@ -42,6 +42,8 @@ class AccountRepository {
                                                 const AuditContext& audit) = 0;
   /// Every plan, by name.
   virtual std::vector<Plan> ListPlans() = 0;
+  /// One page of the live accounts matching `query`, by email, with the total that match.
+  virtual Page<UserSummary> ListUsers(const UserQuery& query) = 0;
 
   virtual std::optional<KeyLookup> FindByKeyHash(std::string_view key_hash) = 0;
   virtual std::optional<AccountStatus> FindStatus(UserId user_id) = 0;

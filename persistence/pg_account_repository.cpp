@@ -38,9 +38,12 @@ constexpr const char* kEffectiveLimits =
     "COALESCE(u.requests_per_minute_override, p.requests_per_minute), COALESCE(u.burst_override, p.burst), "
     "COALESCE(u.upload_bytes_per_day_override, p.upload_bytes_per_day)";
 
+// The current key joins by api_keys_one_current_per_user (at most one row).
 std::string StatusSelect(const std::string& where) {
   return "SELECT u.email, u.is_active, u.is_admin, " + IsoUtc("u.created_at") + ", " + IsoUtc("u.last_renewed_at") +
-         ", u.usage_count, u.plan, " + kEffectiveLimits + " FROM users u JOIN plans p ON p.name = u.plan WHERE " +
+         ", u.usage_count, u.plan, " + kEffectiveLimits + ", k.key_prefix, " + IsoUtc("k.created_at") +
+         " FROM users u JOIN plans p ON p.name = u.plan "
+         "LEFT JOIN api_keys k ON k.user_id = u.id AND k.is_current WHERE " +
          where + " AND NOT u.is_deleted";
 }
 
@@ -91,13 +94,16 @@ std::optional<domain::AccountStatus> ReadStatus(const pqxx::result& result, cons
   status.usage_count = row[5].as<std::int64_t>();
   status.plan = row[6].as<std::string>();
   status.limits = ReadLimits(row, 7);
+  if (!row[10].is_null()) status.key_prefix = row[10].as<std::string>();
+  if (!row[11].is_null()) status.key_created_at = row[11].as<std::string>();
   return status;
 }
 
 }  // namespace
 
 std::vector<PreparedStatement> PgAccountRepository::Statements() {
-  return {
+  std::vector<PreparedStatement> statements = UserListStatements();
+  const std::vector<PreparedStatement> own{
       // Administrators start on 'unlimited', everyone else on the column's default 'free'
       // (migrations/V004__plans.sql says why).
       {kInsertUser,
@@ -138,6 +144,8 @@ std::vector<PreparedStatement> PgAccountRepository::Statements() {
       {kListPlans,
        "SELECT name, requests_per_minute, burst, upload_bytes_per_day, description FROM plans ORDER BY name"},
   };
+  statements.insert(statements.end(), own.begin(), own.end());
+  return statements;
 }
 
 domain::UserId PgAccountRepository::CreateAccount(const domain::NewAccount& account, std::string_view action,

@@ -33,11 +33,15 @@ class PgAccountRepository final : public domain::AccountRepository {
   std::optional<domain::PlanAssignment> SetPlan(std::string_view email, const domain::PlanChange& change,
                                                 const domain::AuditContext& audit) override;
   std::vector<domain::Plan> ListPlans() override;
+  domain::Page<domain::UserSummary> ListUsers(const domain::UserQuery& query) override;
   std::optional<domain::KeyLookup> FindByKeyHash(std::string_view key_hash) override;
   std::optional<domain::AccountStatus> FindStatus(domain::UserId user_id) override;
   std::optional<domain::AccountStatus> FindStatusByEmail(std::string_view email) override;
 
  private:
+  /// The statements of ListUsers (pg_account_repository_users.cpp); part of Statements().
+  static std::vector<PreparedStatement> UserListStatements();
+
   PgConnection& connection_;
 };
 

@@ -22,6 +22,7 @@ constexpr const char* kCount = "files_count";
 constexpr const char* kSoftDelete = "files_soft_delete";
 constexpr const char* kSetPinned = "files_set_pinned";
 constexpr const char* kUsage = "files_usage";
+constexpr const char* kCountUpload = "files_count_upload";
 constexpr const char* kGcCandidates = "files_gc_candidates";
 constexpr const char* kGcLock = "files_gc_lock";
 constexpr const char* kGcStillHeld = "files_gc_still_held";
@@ -81,6 +82,7 @@ std::string OtherRecordedSpelling(std::string_view canonical_cid) {
 
 std::vector<PreparedStatement> PgFileRepository::Statements() {
   auto statements = TaskStatements();
+  for (auto& statement : UsageStatements()) statements.push_back(std::move(statement));
   const std::vector<PreparedStatement> own{
       // DO UPDATE (a no-op change) rather than DO NOTHING: it returns the row and locks it for
       // the rest of the transaction, which is what keeps garbage collection away (see below).
@@ -107,11 +109,19 @@ std::vector<PreparedStatement> PgFileRepository::Statements() {
       {kSetPinned,
        "UPDATE files SET pinned = $4, updated_at = now() "
        "WHERE user_id = $1 AND cid IN ($2, $3) AND deleted_at IS NULL RETURNING cid"},
+      // The month's requests: at most 31 usage_daily rows, read by their primary key.
       {kUsage,
        "SELECT u.usage_count, count(f.id), COALESCE(sum(f.size), 0)::bigint, "
-       "COALESCE(sum(f.size) FILTER (WHERE f.pinned), 0)::bigint "
+       "COALESCE(sum(f.size) FILTER (WHERE f.pinned), 0)::bigint, "
+       "(SELECT COALESCE(sum(d.requests), 0)::bigint FROM usage_daily d WHERE d.user_id = u.id "
+       "AND d.day >= date_trunc('month', now() AT TIME ZONE 'UTC')::date) "
        "FROM users u LEFT JOIN files f ON f.user_id = u.id AND f.deleted_at IS NULL "
        "WHERE u.id = $1 GROUP BY u.id"},
+      // Today's (UTC) upload count of the user (migrations/V006__usage_daily.sql).
+      {kCountUpload,
+       "INSERT INTO usage_daily (user_id, day, uploads, bytes) VALUES ($1, (now() AT TIME ZONE 'UTC')::date, 1, $2) "
+       "ON CONFLICT (user_id, day) DO UPDATE SET uploads = usage_daily.uploads + 1, "
+       "bytes = usage_daily.bytes + EXCLUDED.bytes"},
       {kGcCandidates, std::string("SELECT c.cid FROM contents c WHERE NOT ") + kHeld + " ORDER BY c.cid"},
       // SKIP LOCKED: a content being uploaded right now is simply left for the next run.
       {kGcLock,
@@ -144,6 +154,9 @@ domain::StoredFile PgFileRepository::RecordUpload(domain::UserId user, const dom
     AuditWriter::Write(
         txn, user, "upload", audit,
         {{"cid", stored.cid}, {"size", std::to_string(stored.size)}, {"filename", stored.original_filename}});
+    // Last: the day's row stays locked (against the user's other uploads and the usage
+    // flusher) only for the commit.
+    ExpectRows(txn.exec_prepared(kCountUpload, user, stored.size).affected_rows(), 1, 1, kCountUpload);
     txn.commit();
     return stored;
   });
@@ -224,6 +237,7 @@ domain::UsageSummary PgFileRepository::Usage(domain::UserId user, const domain::
     usage.file_count = row[1].as<std::int64_t>();
     usage.stored_bytes = row[2].as<std::int64_t>();
     usage.pinned_bytes = row[3].as<std::int64_t>();
+    usage.requests_this_month = row[4].as<std::int64_t>();
     AuditWriter::Write(txn, user, "usage", audit, {});
     txn.commit();
     return usage;

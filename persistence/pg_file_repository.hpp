@@ -42,6 +42,7 @@ class PgFileRepository final : public domain::FileRepository {
   std::optional<std::string> SetPinned(domain::UserId user, std::string_view cid, bool pinned,
                                        const domain::AuditContext& audit) override;
   domain::UsageSummary Usage(domain::UserId user, const domain::AuditContext& audit) override;
+  domain::RecordedUsage DailyUsage(domain::UserId user, int days, const domain::AuditContext& audit) override;
   std::string EnqueueJob(domain::UserId user, std::string_view type, std::string_view payload_json, int max_attempts,
                          std::string_view action, const domain::AuditContext& audit) override;
   std::optional<std::string> EnqueueJobForHeld(domain::UserId user, std::string_view cid, std::string_view type,
@@ -52,6 +53,8 @@ class PgFileRepository final : public domain::FileRepository {
  private:
   /// The statements of the task methods (pg_file_repository_jobs.cpp); part of Statements().
   static std::vector<PreparedStatement> TaskStatements();
+  /// The statements of DailyUsage (pg_file_repository_usage.cpp); part of Statements().
+  static std::vector<PreparedStatement> UsageStatements();
   /// Locks and removes one unreferenced content; false when it is referenced or locked.
   bool CollectOne(const std::string& cid, const std::function<void(const std::string&)>& remove_bytes);
 

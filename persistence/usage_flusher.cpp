@@ -13,6 +13,7 @@ namespace gw::persistence {
 namespace {
 
 constexpr const char* kAddUsage = "usage_add";
+constexpr const char* kAddDaily = "usage_add_daily";
 
 // Arrays travel as text literals ("{1,2}"): libpqxx 6.4 cannot bind containers.
 std::string ArrayLiteral(const std::vector<domain::UsageCounter::Delta>& deltas, bool ids) {
@@ -28,9 +29,18 @@ std::string ArrayLiteral(const std::vector<domain::UsageCounter::Delta>& deltas,
 
 struct UsageFlusher::Impl {
   Impl(std::string dsn, domain::UsageCounter& counter, std::chrono::milliseconds interval)
-      : connection(std::move(dsn), {{kAddUsage,
-                                     "UPDATE users u SET usage_count = u.usage_count + d.n "
-                                     "FROM unnest($1::bigint[], $2::bigint[]) AS d(id, n) WHERE u.id = d.id"}}),
+      : connection(std::move(dsn),
+                   {{kAddUsage,
+                     "UPDATE users u SET usage_count = u.usage_count + d.n "
+                     "FROM unnest($1::bigint[], $2::bigint[]) AS d(id, n) WHERE u.id = d.id"},
+                    // Today's row of each user (UTC; migrations/V006__usage_daily.sql), in id
+                    // order like the users rows. The join skips ids without a user, as the
+                    // UPDATE does, rather than failing the whole flush on the foreign key.
+                    {kAddDaily,
+                     "INSERT INTO usage_daily (user_id, day, requests) "
+                     "SELECT d.id, (now() AT TIME ZONE 'UTC')::date, d.n "
+                     "FROM unnest($1::bigint[], $2::bigint[]) AS d(id, n) JOIN users u ON u.id = d.id ORDER BY d.id "
+                     "ON CONFLICT (user_id, day) DO UPDATE SET requests = usage_daily.requests + EXCLUDED.requests"}}),
         counter(counter),
         interval(interval) {}
 
@@ -43,7 +53,11 @@ struct UsageFlusher::Impl {
     try {
       connection.Run([&](pqxx::connection_base& c) {
         pqxx::work txn(c);
-        txn.exec_prepared(kAddUsage, ArrayLiteral(deltas, true), ArrayLiteral(deltas, false));
+        const auto ids = ArrayLiteral(deltas, true);
+        const auto counts = ArrayLiteral(deltas, false);
+        // One transaction: the total and the day's count never disagree.
+        txn.exec_prepared(kAddUsage, ids, counts);
+        txn.exec_prepared(kAddDaily, ids, counts);
         txn.commit();
       });
       counter.Confirm(deltas);

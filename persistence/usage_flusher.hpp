@@ -1,5 +1,6 @@
 #pragma once
-/// @file UsageFlusher: adds the process's pending request counts to users.usage_count.
+/// @file UsageFlusher: adds the process's pending request counts to users.usage_count and to
+/// the users' rows of today (UTC) in usage_daily.
 ///
 /// Runs on its own thread with its own connection, once per interval, in one statement. A
 /// failed flush gives the deltas back to the counter, so counts are delayed, never lost.

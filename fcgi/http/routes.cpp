@@ -48,6 +48,8 @@ Handler BuildApplication(const Services& s) {
   api.Add("POST",   "/pin/{cid}",                WithApiKey(accounts, per_key(                                    PostPinCid(content))));
   api.Add("POST",   "/unpin/{cid}",              WithApiKey(accounts, per_key(                                    PostUnpinCid(content))));
   api.Add("GET",    "/usage",                    WithApiKey(accounts, per_key(                                    GetUsage(content, s.usage))));
+  api.Add("GET",    "/usage/daily",              WithApiKey(accounts, per_key(                                    GetUsageDaily(s.usage))));
+  api.Add("GET",    "/admin/users",              WithApiKey(accounts, per_key(WithAdmin(                          GetAdminUsers()))));
   api.Add("GET",    "/tasks",                    WithApiKey(accounts, per_key(                                    GetTasks())));
   api.Add("GET",    "/tasks/{id}/status",        WithApiKey(accounts, per_key(                                    GetTasksIdStatus())));
   api.Add("POST",   "/session",                  per_address(WithJsonBody(kSignIn,                                    PostSession(accounts))));

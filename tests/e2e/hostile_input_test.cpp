@@ -244,6 +244,8 @@ const std::vector<Route>& Routes() {
       {"POST", "/pin/{cid}"},
       {"POST", "/unpin/{cid}"},
       {"GET", "/usage"},
+      {"GET", "/usage/daily"},
+      {"GET", "/admin/users", true},
       {"GET", "/tasks"},
       {"GET", "/tasks/{id}/status"},
       {"GET", "/metrics", false, false},
@@ -373,6 +375,8 @@ TEST_F(HostileInput, EveryQueryParameter) {
       {"/audit", true, {"user", "action", "since", "until", "page", "limit"}},
       {"/tasks", false, {"state", "page", "limit"}},
       {"/usage", false, {"since"}},
+      {"/usage/daily", false, {"days"}},
+      {"/admin/users", true, {"q", "state", "page", "limit"}},
       {"/retrieve/" + cid_, false, {"filename"}},
   };
   for (const auto& query : queries) {

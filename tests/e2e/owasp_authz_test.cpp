@@ -188,6 +188,7 @@ TEST_F(Owasp, Api5EveryAdminRouteRefusesAPlainUser) {
       {"POST /reactivate", {"POST", "/reactivate", nlohmann::json{{"email", victim.email}}}},
       {"GET /audit", {"GET", "/audit?user=" + HttpsClient::Escape(victim.email), std::nullopt}},
       {"GET /admin/plans", {"GET", "/admin/plans", std::nullopt}},
+      {"GET /admin/users", {"GET", "/admin/users?q=" + HttpsClient::Escape(victim.email), std::nullopt}},
       {"PUT /admin/users/{email}/plan",
        {"PUT", "/admin/users/" + HttpsClient::Escape(user.email) + "/plan", nlohmann::json{{"plan", "unlimited"}}}},
   };
@@ -211,7 +212,7 @@ TEST_F(Owasp, Api5EveryAdminRouteRefusesAPlainUser) {
   EXPECT_NE(own.Json()["data"].value("plan", ""), "unlimited") << own.Describe();
   // and the administrator's key is answered by each (the rows are real requests); the plan
   // change is applied to the plain user, the revoke is undone by the reactivate after it
-  for (const char* name : {"GET /admin/plans", "GET /audit", "POST /revoke", "POST /reactivate"}) {
+  for (const char* name : {"GET /admin/plans", "GET /admin/users", "GET /audit", "POST /revoke", "POST /reactivate"}) {
     const auto& call = calls.at(name);
     const auto response = Send(call.method, call.path, env_.admin_key, call.body);
     EXPECT_EQ(response.status, 200) << name << ": " << response.Describe();

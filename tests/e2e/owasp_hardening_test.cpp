@@ -90,6 +90,7 @@ TEST_F(OwaspHardening, Api3NoResponseCarriesSecretsOrInternalIds) {
   keep("unpin", Call("POST", "/unpin/" + cid, user));
   keep("pin", Call("POST", "/pin/" + cid, user));
   keep("usage", Call("GET", "/usage", user));
+  keep("usage daily", Call("GET", "/usage/daily?days=3", user));
   keep("tasks", Call("GET", "/tasks", user));
   keep("bad password", Client().PostJson("/renew", {{"email", user.email}, {"password", user.password + "x"}}));
   const auto renewed = Client().PostJson("/renew", {{"email", user.email}, {"password", user.password}});
@@ -98,6 +99,7 @@ TEST_F(OwaspHardening, Api3NoResponseCarriesSecretsOrInternalIds) {
   keep("old key", Status(first_key));
   keep("admin status", AdminPost("/status", {{"email", user.email}}));
   keep("admin plans", AdminGet("/admin/plans"));
+  keep("admin users", AdminGet("/admin/users?q=" + HttpsClient::Escape(user.email)));
   keep("admin plan change", AdminSetPlan(user.email, {{"plan", "pro"}}));
   keep("admin audit", AdminGet("/audit?user=" + HttpsClient::Escape(user.email)));
   keep("admin audit all", AdminGet("/audit?limit=100"));
@@ -197,7 +199,7 @@ TEST_F(OwaspHardening, Api3UnknownBodyFieldsAreRefusedOnEveryRouteWithABody) {
 TEST_F(OwaspHardening, Api4PaginationCapsDeepJsonAndManyPartsAreRefusedCheaply) {
   const auto user = RegisterUser("owasp-limits");
   for (const char* path : {"/files?limit=101", "/tasks?limit=101", "/files?limit=1000000", "/tasks?page=0",
-                           "/files?page=99999999999999999999"}) {
+                           "/files?page=99999999999999999999", "/usage/daily?days=91", "/usage/daily?days=100000"}) {
     SCOPED_TRACE(path);
     const auto response = Call("GET", path, user);
     ExpectErrorEnvelope(response, 400, "invalid_query");

@@ -11,6 +11,7 @@
 
 #include "domain/api_key.hpp"
 #include "domain/error.hpp"
+#include "domain/user_directory.hpp"
 
 namespace gw::domain {
 namespace {
@@ -115,6 +116,12 @@ class FakeRepository : public AccountRepository {
     return list;
   }
 
+  Page<UserSummary> ListUsers(const UserQuery& query) override {
+    ++calls;
+    last_user_query = query;
+    return {};
+  }
+
   std::optional<KeyLookup> FindByKeyHash(std::string_view key_hash) override {
     ++calls;
     ++key_lookups;
@@ -163,6 +170,7 @@ class FakeRepository : public AccountRepository {
   UserId next_id = 1;
   int calls = 0;
   int key_lookups = 0;
+  std::optional<UserQuery> last_user_query;
 };
 
 class AccountServiceTest : public ::testing::Test {
@@ -551,6 +559,23 @@ TEST_F(AccountServiceTest, ListPlansGivesAdminsEveryPlan) {
   ASSERT_EQ(plans.size(), 2u);
   EXPECT_EQ(plans[0].name, "free");
   EXPECT_EQ(plans[1].limits.requests_per_minute, 6000);
+}
+
+TEST_F(AccountServiceTest, ListUsersIsForAdminsOnly) {
+  const auto alice = service.Register(repo, "alice@example.com", kPassword, Audit());
+  const Principal caller = PrincipalFor(alice);
+  EXPECT_EQ(CodeOf([&] { ListUsers(repo, caller, UserFilter{}); }), ErrorCode::kForbidden);
+  EXPECT_FALSE(repo.last_user_query);
+}
+
+TEST_F(AccountServiceTest, ListUsersPassesTheValidatedFiltersOn) {
+  const Principal admin = Admin();
+  ListUsers(repo, admin, UserFilter{"ali", "revoked", 2, 5});
+  ASSERT_TRUE(repo.last_user_query);
+  EXPECT_EQ(repo.last_user_query->email_contains, "ali");
+  EXPECT_EQ(repo.last_user_query->active, false);
+  EXPECT_EQ(repo.last_user_query->page, 2);
+  EXPECT_EQ(repo.last_user_query->limit, 5);
 }
 
 TEST(KeyState, HasStableNames) {

@@ -136,9 +136,14 @@ class FakeFileRepository final : public domain::FileRepository {
     return holds_file ? std::optional<std::string>("task-2") : std::nullopt;
   }
   domain::UsageSummary Usage(domain::UserId, const domain::AuditContext&) override { return {}; }
+  domain::RecordedUsage DailyUsage(domain::UserId user, int days, const domain::AuditContext&) override {
+    log.push_back("daily_usage " + std::to_string(user) + " " + std::to_string(days));
+    return recorded_usage;
+  }
   std::vector<std::string> CollectGarbage(const std::function<void(const std::string&)>&) override { return {}; }
 
   CallLog& log;
+  domain::RecordedUsage recorded_usage{"2026-01-31", {}};
   bool holds_file = true;
   std::optional<std::string> recorded_cid;
   bool enqueue_fails = false;

@@ -49,6 +49,9 @@ class NoAccounts final : public domain::AccountRepository {
     throw std::logic_error("accounts touched");
   }
   std::vector<domain::Plan> ListPlans() override { throw std::logic_error("accounts touched"); }
+  domain::Page<domain::UserSummary> ListUsers(const domain::UserQuery&) override {
+    throw std::logic_error("accounts touched");
+  }
   std::optional<domain::KeyLookup> FindByKeyHash(std::string_view) override {
     throw std::logic_error("accounts touched");
   }

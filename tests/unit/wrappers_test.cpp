@@ -43,6 +43,7 @@ class OneKeyRepository : public domain::AccountRepository {
     return std::nullopt;
   }
   std::vector<domain::Plan> ListPlans() override { return {}; }
+  domain::Page<domain::UserSummary> ListUsers(const domain::UserQuery&) override { return {}; }
   std::optional<domain::KeyLookup> FindByKeyHash(std::string_view key_hash) override {
     if (key_hash == key_hash_) return lookup_;
     return std::nullopt;
@@ -83,6 +84,9 @@ class NoFiles : public domain::FileRepository {
   }
   domain::UsageSummary Usage(domain::UserId, const domain::AuditContext&) override {
     return Unexpected<domain::UsageSummary>();
+  }
+  domain::RecordedUsage DailyUsage(domain::UserId, int, const domain::AuditContext&) override {
+    return Unexpected<domain::RecordedUsage>();
   }
   std::vector<std::string> CollectGarbage(const std::function<void(const std::string&)>&) override {
     return Unexpected<std::vector<std::string>>();

@@ -14,7 +14,8 @@ Handler GetUsage(domain::ContentService& content, domain::UsageCounter& usage) {
                        {{"file_count", summary.file_count},
                         {"stored_bytes", summary.stored_bytes},
                         {"pinned_bytes", summary.pinned_bytes},
-                        {"request_count", summary.request_count}});
+                        {"request_count", summary.request_count},
+                        {"requests_this_month", summary.requests_this_month}});
   };
 }
 

@@ -44,6 +44,8 @@ Handler PostUnpinCid(domain::ContentService& content);
 Handler GetUsage(domain::ContentService& content, domain::UsageCounter& usage);
 Handler GetTasks();
 Handler GetTasksIdStatus();
+Handler GetUsageDaily(domain::UsageCounter& usage);
+Handler GetAdminUsers();
 Handler GetMetrics(const MetricsEndpoint& endpoint, const Router& router);
 // Browser sessions (docs/api.md, "Sessions")
 /// The `data` of POST and GET /session.

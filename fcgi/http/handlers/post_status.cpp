@@ -19,6 +19,8 @@ Handler PostStatus(domain::AccountService& accounts) {
                         {"last_renewed_at", nullptr},  {"usage_count", status.usage_count},
                         {"plan", status.plan},         {"limits", LimitsToJson(status.limits)}};
     if (status.last_renewed_at) data["last_renewed_at"] = *status.last_renewed_at;
+    data["key_prefix"] = status.key_prefix ? nlohmann::json(*status.key_prefix) : nlohmann::json(nullptr);
+    data["key_created_at"] = status.key_created_at ? nlohmann::json(*status.key_created_at) : nlohmann::json(nullptr);
     return JsonSuccess(200, "API key status", data);
   };
 }
