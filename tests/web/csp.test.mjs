@@ -72,6 +72,7 @@ describe('the CSP of /app/', () => {
   test('the hashes are per page: a page lists no hash of a script it does not have', async () => {
     for (const path of PAGES) {
       const res = await api('GET', path);
+      assert.equal(res.status, 200, path);
       const listed = (parsePolicy(res.headers['content-security-policy'] || '')['script-src'] || []).slice(1);
       const own = new Set(inlineScripts(res.body).map(hashOf));
       assert.deepEqual(listed.filter((h) => !own.has(h)), [], `${path}: hashes of scripts it does not have`);
