@@ -75,7 +75,8 @@ class ContentService {
 
   /// The upload job: imports the spooled bytes (progress to `control`) and records the file
   /// exactly as a synchronous upload would. Idempotent: a second run finds the content and the
-  /// files row in place and changes nothing but the audit log.
+  /// files row in place and changes nothing but the audit log and the day's upload count in
+  /// usage_daily (which, like the audit log, counts each recorded run).
   StoredFile RunUploadJob(FileRepository& repo, const Job& job, JobControl& control);
   /// After the upload job's success was recorded: the spooled bytes are no longer needed.
   void DiscardUploadSpool(const Job& job);

@@ -404,7 +404,7 @@ TEST_F(OwaspHardening, Api8SecurityHeadersOnEveryKindOfAnswerAndNoInternalsInErr
 // locations cannot be reached from outside.
 TEST_F(OwaspHardening, Api9UndocumentedPathsAreJson404) {
   const auto user = RegisterUser("owasp-inventory");
-  for (const char* path : {"/admin", "/admin/users", "/admin/users/x/plan/extra", "/api/v0/add", "/api/v1/upload",
+  for (const char* path : {"/admin", "/admin/users/x", "/admin/users/x/plan/extra", "/api/v0/add", "/api/v1/upload",
                            "/v2/upload", "/debug", "/internal", "/.env", "/.git/config", "/server-status",
                            "/nginx_status", "/_content/aa/bafkreiaaaaaaaaaaaaaaaaaaaaaaa", "/_filebase/x",
                            "/ipfs/bafkreifzjut3te2nhyekklss27nh3k72ysco7y32koao5eei66wof36n5e", "/swagger.json",

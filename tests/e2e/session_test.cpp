@@ -194,7 +194,7 @@ TEST_F(Session, SignOutEndsTheSessionAndDropsTheCookie) {
   ExpectErrorEnvelope(StatusBy(browser.CookieAndCsrf()), 401, "session_expired");
   ExpectErrorEnvelope(Client().Request("DELETE", "/session", browser.CookieAndCsrf()), 401, "session_expired");
   EXPECT_EQ(AuditRows(user.email, "sign_out").size(), 1u);
-  ExpectSuccessEnvelope(Status(user.api_key), 200) << "the key is untouched";
+  ExpectSuccessEnvelope(Status(user.api_key), 200);  // the key is untouched
 }
 
 TEST_F(Session, RenewingTheKeyEndsItsSessions) {

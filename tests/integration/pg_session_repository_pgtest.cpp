@@ -23,10 +23,14 @@ class PgSessionRepositoryTest : public PgSuite {
  protected:
   /// A fresh account with key Hash('a', seed); returns its id.
   domain::UserId NewUser(PgSession& session, int seed) {
+    // (appended, not `"s" + ...`: GCC 12 reports a false -Wrestrict on that inlined concatenation)
+    const std::string number = std::to_string(seed);
+    std::string email = "s";
+    email.append(number).append("@example.com");
+    std::string prefix = "ipfs_gw_";
+    prefix.append(number);
     return session.Accounts().CreateAccount(
-        domain::NewAccount{"s" + std::to_string(seed) + "@example.com", "$argon2id$fake", Hash('a', seed),
-                           "ipfs_gw_" + std::to_string(seed), false},
-        "register", kAudit);
+        domain::NewAccount{email, "$argon2id$fake", Hash('a', seed), prefix, false}, "register", kAudit);
   }
   domain::NewSession Session(domain::UserId user, int seed, std::string key_hash = {}) {
     return domain::NewSession{Hash('b', seed), user, std::move(key_hash), 3600, "password"};

@@ -19,6 +19,23 @@ TEST(Config, MinimalEnvironmentGivesDefaults) {
   EXPECT_EQ(config.log_dir, "logs");
   EXPECT_EQ(config.drain_timeout, std::chrono::seconds(30));
   EXPECT_EQ(config.key_cache_ttl, std::chrono::milliseconds(60'000));
+  EXPECT_EQ(config.session_ttl, std::chrono::seconds(28'800));
+  EXPECT_EQ(config.session_idle, std::chrono::seconds(1'800));
+}
+
+TEST(Config, SessionLifetimesAreReadAndBounded) {
+  Env env = Minimal();
+  env["GW_SESSION_TTL_SECONDS"] = "3600";
+  env["GW_SESSION_IDLE_SECONDS"] = "600";
+  const Config config = LoadConfig(Lookup(env), 1, false);
+  EXPECT_EQ(config.session_ttl, std::chrono::seconds(3600));
+  EXPECT_EQ(config.session_idle, std::chrono::seconds(600));
+  EXPECT_NE(ConfigErrorOf(With(Minimal(), "GW_SESSION_TTL_SECONDS", "59")).find("GW_SESSION_TTL_SECONDS"),
+            std::string::npos);
+  EXPECT_NE(ConfigErrorOf(With(Minimal(), "GW_SESSION_IDLE_SECONDS", "60")).find("GW_SESSION_IDLE_SECONDS"),
+            std::string::npos) << "below the minute last_seen_at is written at, and then some";
+  EXPECT_NE(ConfigErrorOf(With(Minimal(), "GW_SESSION_TTL_SECONDS", "8h")).find("GW_SESSION_TTL_SECONDS"),
+            std::string::npos);
 }
 
 TEST(Config, WorkersDefaultToAtLeastOneWhenHardwareThreadsAreUnknown) {

@@ -115,6 +115,30 @@ class ZeroRandom : public domain::RandomSource {
   }
 };
 
+/// One session at a time, as the database would report it.
+class OneSession : public domain::SessionRepository {
+ public:
+  std::optional<std::string> Create(const domain::NewSession& session, const domain::AuditContext&) override {
+    row.session_id = 42;
+    row.key = domain::KeyLookup{session.user_id, "alice@example.com", false, true, true};
+    row.key_prefix = "ipfs_gw_abcdef";
+    row.expires_at = "2030-01-01T00:00:00Z";
+    hash = session.token_hash;
+    return row.expires_at;
+  }
+  std::optional<domain::SessionLookup> Find(std::string_view token_hash, std::int64_t) override {
+    ++finds;
+    if (token_hash != hash) return std::nullopt;
+    return row;
+  }
+  void Touch(std::int64_t) override {}
+  bool End(std::int64_t, domain::UserId, const domain::AuditContext&) override { return true; }
+
+  domain::SessionLookup row;
+  std::string hash;
+  int finds = 0;
+};
+
 std::string TheKey() {
   std::array<unsigned char, domain::kApiKeyRandomBytes> bytes{};
   for (std::size_t i = 0; i < bytes.size(); ++i) bytes[i] = static_cast<unsigned char>(i * 11 + 3);
@@ -223,6 +247,63 @@ TEST_F(WrappersTest, WithApiKeyWithUnknownKeyIsInvalidAndSkipsTheHandler) {
   };
   EXPECT_EQ(CodeOf(WithApiKey(accounts, inner), request, context), ErrorCode::kInvalidApiKey);
   EXPECT_FALSE(called);
+}
+
+TEST_F(WrappersTest, WithApiKeyTakesTheSessionCookieWithTheCsrfRules) {
+  OneSession sessions;
+  context.sessions = &sessions;
+  const auto started =
+      accounts.StartSession(repo, sessions, domain::SignIn{{}, {}, key, true}, {"req", "192.0.2.1", std::nullopt});
+  const std::string cookie = "theme=dark; __Host-gw_session=" + started.token;
+  std::optional<domain::SessionInfo> seen;
+  const Handler inner = [&seen](Request& r, Context&) {
+    seen = r.session;
+    return Response{};
+  };
+  Request get;
+  get.method = "GET";
+  get.params = {{"HTTP_COOKIE", cookie}};
+  WithApiKey(accounts, inner)(get, context);
+  ASSERT_TRUE(get.principal.has_value());
+  EXPECT_EQ(get.principal->user_id, 7);
+  EXPECT_EQ(get.principal->key_prefix, "ipfs_gw_abcdef");
+  ASSERT_TRUE(seen.has_value());
+  EXPECT_EQ(seen->id, 42);
+
+  Request post;
+  post.method = "POST";
+  post.params = {{"HTTP_COOKIE", cookie}};
+  EXPECT_EQ(CodeOf(WithApiKey(accounts, inner), post, context), ErrorCode::kCsrfFailed);
+  post.params.emplace_back("HTTP_X_CSRF_TOKEN", started.view.csrf_token);
+  seen.reset();
+  WithApiKey(accounts, inner)(post, context);
+  EXPECT_TRUE(seen.has_value());
+
+  Request unknown;
+  unknown.method = "GET";
+  unknown.params = {{"HTTP_COOKIE", "__Host-gw_session=" + std::string(43, 'Q')}};
+  EXPECT_EQ(CodeOf(WithApiKey(accounts, Ok()), unknown, context), ErrorCode::kSessionExpired);
+}
+
+TEST_F(WrappersTest, WithApiKeyPrefersTheHeaderAndThenNeverLooksAtTheCookie) {
+  OneSession sessions;
+  context.sessions = &sessions;
+  Request request;
+  request.method = "POST";  // no CSRF token: the header key needs none
+  request.params = {{"HTTP_COOKIE", "__Host-gw_session=" + std::string(43, 'Q')}, {"HTTP_X_API_KEY", key}};
+  std::optional<domain::SessionInfo> seen{domain::SessionInfo{}};
+  const Handler inner = [&seen](Request& r, Context&) {
+    seen = r.session;
+    return Response{};
+  };
+  WithApiKey(accounts, inner)(request, context);
+  EXPECT_EQ(request.principal->user_id, 7);
+  EXPECT_FALSE(seen.has_value());
+  EXPECT_EQ(sessions.finds, 0);
+  // a bad header key is refused even with a cookie beside it
+  request.params = {{"HTTP_COOKIE", "__Host-gw_session=" + std::string(43, 'Q')}, {"HTTP_X_API_KEY", "nope"}};
+  EXPECT_EQ(CodeOf(WithApiKey(accounts, Ok()), request, context), ErrorCode::kInvalidApiKey);
+  EXPECT_EQ(sessions.finds, 0);
 }
 
 // --- WithJsonBody --------------------------------------------------------------------------
