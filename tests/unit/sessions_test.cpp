@@ -59,6 +59,7 @@ class OneAccount : public AccountRepository {
     return std::nullopt;
   }
   std::vector<Plan> ListPlans() override { return {}; }
+  Page<UserSummary> ListUsers(const UserQuery&) override { return {}; }
   std::optional<KeyLookup> FindByKeyHash(std::string_view key_hash) override {
     if (key_hash != HashApiKey(kPepper, TheKey())) return std::nullopt;
     return KeyLookup{kUser, "alice@example.com", false, active, key_current, "free", {}};
