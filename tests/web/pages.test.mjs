@@ -123,7 +123,10 @@ describe('the pages, signed in', () => {
       ['/app/key/', 'API key', 'key']]) {
       await page.goto(url(path));
       await title(page, heading).waitFor();
-      if (name === 'files') assert.equal(await page.getByTestId('file-cid').count(), 3, 'the three files are listed');
+      if (name === 'files') {
+        await page.getByTestId('file-cid').nth(2).waitFor();
+        assert.equal(await page.getByTestId('file-cid').count(), 3, 'the three files are listed');
+      }
       await checkPage(t, page, name);
     }
     await page.goto(url('/app/files/'));
