@@ -106,6 +106,7 @@ describe('a user and an administrator through the dashboard', () => {
     await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1,
       uploadThroughput: MiB });
     const progress = sampleProgress(page, 'Upload progress');
+    t.after(() => progress.stop());
     const answered = page.waitForResponse((r) => r.url() === url('/upload') && r.request().method() === 'POST',
       { timeout: 60_000 });
     await page.getByRole('button', { name: 'Upload', exact: true }).click();
@@ -183,6 +184,7 @@ describe('a user and an administrator through the dashboard', () => {
     await navigate(page, 'Upload', '/app/upload/', 'Upload');
     await page.getByLabel('Choose a file').setInputFiles(large.path);
     const progress = sampleProgress(page, 'Task progress');
+    t.after(() => progress.stop());
     const accepted = page.waitForResponse((r) => r.url() === url('/upload') && r.request().method() === 'POST',
       { timeout: 120_000 });
     const finished = page.waitForResponse(async (r) => /\/tasks\/[^/]+\/status$/.test(r.url()) &&

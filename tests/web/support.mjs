@@ -186,13 +186,14 @@ export async function axeScan(page, name, log) {
     .map((v) => `${name}: [${v.impact}] ${v.id}: ${v.help} -> ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
 }
 
-// the values a <progress> with this accessible name took, sampled every 25 ms until stop()
+// the values a <progress> with this accessible name took, sampled every 25 ms until stop() or
+// the page closes (call stop() in a finally: a running sampler keeps the test process alive)
 export function sampleProgress(page, name) {
   const seen = [];
   let running = true;
   const bar = page.getByRole('progressbar', { name });
   const loop = (async () => {
-    while (running) {
+    while (running && !page.isClosed()) {
       try {
         const values = await bar.evaluateAll((els) => els.map((e) => ({ value: e.value, max: e.max,
           determinate: e.hasAttribute('value') })));
