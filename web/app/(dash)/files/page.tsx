@@ -6,6 +6,7 @@ import { ConfirmDialog } from "@/components/Dialog";
 import ErrorAlert from "@/components/ErrorAlert";
 import Loading from "@/components/Loading";
 import Pager from "@/components/Pager";
+import TableScroller from "@/components/TableScroller";
 import {
   api,
   formatBytes,
@@ -120,7 +121,7 @@ export default function FilesPage() {
       ) : files.length === 0 ? (
         <p className="card">{filtered ? "No files match these filters." : "No files yet"}</p>
       ) : (
-        <div className="table-wrap">
+        <TableScroller label="Files table">
           <table>
             <caption className="sr-only">Your files</caption>
             <thead>
@@ -189,7 +190,7 @@ export default function FilesPage() {
               ))}
             </tbody>
           </table>
-        </div>
+        </TableScroller>
       )}
       <Pager page={page} info={info} onPage={setPage} />
       <ConfirmDialog

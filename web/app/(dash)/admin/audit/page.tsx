@@ -4,6 +4,7 @@ import { useCallback, useEffect, useState } from "react";
 import ErrorAlert from "@/components/ErrorAlert";
 import Loading from "@/components/Loading";
 import Pager from "@/components/Pager";
+import TableScroller from "@/components/TableScroller";
 import { AdminOnly } from "@/components/Shell";
 import {
   api,
@@ -134,7 +135,7 @@ function Audit() {
       ) : rows.length === 0 ? (
         <p className="card">No audit entries match these filters.</p>
       ) : (
-        <div className="table-wrap">
+        <TableScroller label="Audit log table">
           <table>
             <caption className="sr-only">Audit log</caption>
             <thead>
@@ -160,7 +161,7 @@ function Audit() {
               ))}
             </tbody>
           </table>
-        </div>
+        </TableScroller>
       )}
       <Pager page={page} info={info} onPage={setPage} />
     </>

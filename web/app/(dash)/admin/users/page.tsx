@@ -5,6 +5,7 @@ import { ConfirmDialog } from "@/components/Dialog";
 import ErrorAlert from "@/components/ErrorAlert";
 import Loading from "@/components/Loading";
 import Pager from "@/components/Pager";
+import TableScroller from "@/components/TableScroller";
 import { AdminOnly } from "@/components/Shell";
 import {
   api,
@@ -122,7 +123,7 @@ function Users() {
       ) : users.length === 0 ? (
         <p className="card">No users match these filters.</p>
       ) : (
-        <div className="table-wrap">
+        <TableScroller label="Users table">
           <table>
             <caption className="sr-only">Users</caption>
             <thead>
@@ -175,7 +176,7 @@ function Users() {
               ))}
             </tbody>
           </table>
-        </div>
+        </TableScroller>
       )}
       <Pager page={page} info={info} onPage={setPage} />
       <ConfirmDialog
