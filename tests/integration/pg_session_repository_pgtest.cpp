@@ -29,8 +29,8 @@ class PgSessionRepositoryTest : public PgSuite {
     email.append(number).append("@example.com");
     std::string prefix = "ipfs_gw_";
     prefix.append(number);
-    return session.Accounts().CreateAccount(
-        domain::NewAccount{email, "$argon2id$fake", Hash('a', seed), prefix, false}, "register", kAudit);
+    return session.Accounts().CreateAccount(domain::NewAccount{email, "$argon2id$fake", Hash('a', seed), prefix, false},
+                                            "register", kAudit);
   }
   domain::NewSession Session(domain::UserId user, int seed, std::string key_hash = {}) {
     return domain::NewSession{Hash('b', seed), user, std::move(key_hash), 3600, "password"};

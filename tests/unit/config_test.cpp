@@ -33,7 +33,8 @@ TEST(Config, SessionLifetimesAreReadAndBounded) {
   EXPECT_NE(ConfigErrorOf(With(Minimal(), "GW_SESSION_TTL_SECONDS", "59")).find("GW_SESSION_TTL_SECONDS"),
             std::string::npos);
   EXPECT_NE(ConfigErrorOf(With(Minimal(), "GW_SESSION_IDLE_SECONDS", "60")).find("GW_SESSION_IDLE_SECONDS"),
-            std::string::npos) << "below the minute last_seen_at is written at, and then some";
+            std::string::npos)
+      << "below the minute last_seen_at is written at, and then some";
   EXPECT_NE(ConfigErrorOf(With(Minimal(), "GW_SESSION_TTL_SECONDS", "8h")).find("GW_SESSION_TTL_SECONDS"),
             std::string::npos);
 }
