@@ -25,13 +25,15 @@ class AccountRepository {
 
   virtual std::optional<Credentials> FindCredentials(std::string_view email) = 0;
 
-  /// Marks the user's current keys superseded, stores the new one, sets last_renewed_at and
-  /// audits "renew". Caches everywhere are told to forget the user's old keys.
+  /// Marks the user's current keys superseded, stores the new one, sets last_renewed_at, ends
+  /// the user's browser sessions and audits "renew". Caches everywhere are told to forget the
+  /// user's old keys.
   virtual void ReplaceKey(UserId user_id, std::string_view key_hash, std::string_view key_prefix,
                           const AuditContext& audit) = 0;
 
-  /// Revokes (active=false) or reactivates an account by email and audits it. Returns false
-  /// when no live account has that email. Caches everywhere are told to forget its keys.
+  /// Revokes (active=false; this ends its browser sessions) or reactivates an account by email
+  /// and audits it. Returns false when no live account has that email. Caches everywhere are
+  /// told to forget its keys.
   virtual bool SetAccountActive(std::string_view email, bool active, const AuditContext& audit) = 0;
 
   /// Puts the live account with `email` on `change.plan` with exactly `change.overrides`, audits

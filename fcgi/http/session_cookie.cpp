@@ -48,10 +48,11 @@ void CheckCsrf(const Request& request, const domain::SessionInfo& session) {
   const auto token = request.Header("X-CSRF-Token");
   if (!token || !domain::CsrfTokenMatches(session, *token)) throw domain::Error(domain::ErrorCode::kCsrfFailed);
   if (const auto origin = request.Header("Origin")) {
-    const auto host = request.Header("Host");
-    if (!host || host->empty() || *origin != "https://" + std::string(*host)) {
-      throw domain::Error(domain::ErrorCode::kCsrfFailed);
-    }
+    // nginx passes the Host header with its port as REQUEST_HOST (fastcgi-app.conf); HTTP_HOST
+    // may have lost the port on the way.
+    std::string_view host = request.Param("REQUEST_HOST");
+    if (host.empty()) host = request.Header("Host").value_or(std::string_view{});
+    if (host.empty() || *origin != "https://" + std::string(host)) throw domain::Error(domain::ErrorCode::kCsrfFailed);
   }
 }
 

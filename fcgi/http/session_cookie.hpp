@@ -30,7 +30,8 @@ void ClearSessionCookie(Response& response);
 
 /// A cookie-authenticated request that is not GET, HEAD or OPTIONS must carry X-CSRF-Token equal
 /// to the session's (compared in constant time), and an Origin header, when present, equal to
-/// https://<Host>. Throws kCsrfFailed otherwise.
+/// https://<Host> (the Host header as the client sent it: nginx's REQUEST_HOST, else HTTP_HOST).
+/// Throws kCsrfFailed otherwise.
 void CheckCsrf(const Request& request, const domain::SessionInfo& session);
 
 }  // namespace gw::web

@@ -21,6 +21,7 @@ using gw::web::JsonType;
 using gw::web::schemas::kCredentials;
 using gw::web::schemas::kOptionalEmail;
 using gw::web::schemas::kPlanChange;
+using gw::web::schemas::kSignIn;
 const BodySchema kFlags{{{"enabled", JsonType::kBoolean, true}, {"note", JsonType::kString, false, 8}}};
 
 /// What Validate promises of a body it accepts.
@@ -64,7 +65,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
                         [&] { body = gw::web::ParseJsonBody(gw::fuzz::AsText(data, size)); })) {
     return 0;
   }
-  for (const BodySchema* schema : {&kCredentials, &kOptionalEmail, &kPlanChange, &kFlags}) {
+  for (const BodySchema* schema : {&kCredentials, &kOptionalEmail, &kPlanChange, &kSignIn, &kFlags}) {
     if (!gw::fuzz::Refused(gw::domain::ErrorCode::kValidationFailed, [&] { gw::web::Validate(*schema, body); })) {
       CheckAccepted(*schema, body);
     }

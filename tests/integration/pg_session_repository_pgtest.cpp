@@ -45,7 +45,11 @@ TEST_F(PgSessionRepositoryTest, CreateStoresTheHashBoundToTheCurrentKeyAndAudits
   const auto user = NewUser(session, 1);
   const auto expires_at = session.Sessions().Create(Session(user, 1), kAudit);
   ASSERT_TRUE(expires_at);
-  EXPECT_EQ(expires_at->size(), 20u) << *expires_at;  // ISO 8601 UTC, seconds
+  EXPECT_TRUE(expires_at->ends_with("Z")) << *expires_at;  // ISO 8601 UTC (IsoUtc)
+  EXPECT_EQ(
+      Db().Scalar("SELECT (expires_at = $1::timestamptz)::text FROM sessions WHERE user_id = " + std::to_string(user),
+                  *expires_at),
+      "true");
   EXPECT_EQ(Db().Scalar("SELECT token_hash FROM sessions WHERE user_id = " + std::to_string(user)), Hash('b', 1));
   EXPECT_EQ(Db().Scalar("SELECT k.key_hash FROM sessions s JOIN api_keys k ON k.id = s.api_key_id WHERE s.user_id = " +
                         std::to_string(user)),

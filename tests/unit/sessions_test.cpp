@@ -363,6 +363,20 @@ TEST(SessionCsrf, SafeMethodsNeedNoTokenOthersNeedTheTokenAndTheirOwnOrigin) {
                           session);
               }),
               ErrorCode::kCsrfFailed);
+    // nginx's REQUEST_HOST (the Host header with its port) wins over HTTP_HOST ($host, no port)
+    EXPECT_NO_THROW(CheckCsrf(WithHeaders(method, {{"HTTP_X_CSRF_TOKEN", "csrf-token"},
+                                                   {"HTTP_HOST", "gw.example"},
+                                                   {"REQUEST_HOST", "gw.example:8443"},
+                                                   {"HTTP_ORIGIN", "https://gw.example:8443"}}),
+                              session));
+    EXPECT_EQ(CodeOf([&] {
+                CheckCsrf(WithHeaders(method, {{"HTTP_X_CSRF_TOKEN", "csrf-token"},
+                                               {"HTTP_HOST", "gw.example:8443"},
+                                               {"REQUEST_HOST", "gw.example"},
+                                               {"HTTP_ORIGIN", "https://gw.example:8443"}}),
+                          session);
+              }),
+              ErrorCode::kCsrfFailed);
     EXPECT_EQ(CodeOf([&] {
                 CheckCsrf(WithHeaders(method, {{"HTTP_X_CSRF_TOKEN", "csrf-token"}, {"HTTP_ORIGIN", "null"}}), session);
               }),
