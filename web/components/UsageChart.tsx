@@ -28,7 +28,7 @@ export default function UsageChart({ days }: { days: DailyUsage[] }) {
         role="img"
         aria-label={label}
         viewBox={`0 0 ${W} ${H}`}
-        className="h-auto w-full"
+        className="h-auto w-full max-w-2xl"
         preserveAspectRatio="xMidYMid meet"
       >
         <title>{label}</title>
