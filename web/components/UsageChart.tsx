@@ -38,22 +38,18 @@ export default function UsageChart({ days }: { days: DailyUsage[] }) {
         <text x={PAD_LEFT} y={row2 - 8} fontSize="15" fill="#334155">
           Bytes (max {formatBytes(maxBytes)})
         </text>
-        <line
-          x1={PAD_LEFT}
-          y1={PAD_TOP + ROW}
-          x2={W - 8}
-          y2={PAD_TOP + ROW}
-          stroke="#64748b"
-          strokeWidth="1"
-        />
-        <line
-          x1={PAD_LEFT}
-          y1={row2 + ROW}
-          x2={W - 8}
-          y2={row2 + ROW}
-          stroke="#64748b"
-          strokeWidth="1"
-        />
+        {[PAD_TOP, row2].map((top) => (
+          // each row's base line
+          <line
+            key={top}
+            x1={PAD_LEFT}
+            y1={top + ROW}
+            x2={W - 8}
+            y2={top + ROW}
+            stroke="#64748b"
+            strokeWidth="1"
+          />
+        ))}
         {days.map((d, i) => {
           const x = PAD_LEFT + i * step + (step - barW) / 2;
           const hu = (d.uploads / maxUploads) * ROW;

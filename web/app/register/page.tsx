@@ -4,33 +4,25 @@ import Link from "next/link";
 import { useState } from "react";
 import CopyButton from "@/components/CopyButton";
 import ErrorAlert from "@/components/ErrorAlert";
+import { EmailField, PasswordField } from "@/components/Field";
 import PublicFrame from "@/components/PublicFrame";
-import { api, isApiError, type ApiError, type IssuedKey } from "@/lib/api";
+import { api, type IssuedKey } from "@/lib/api";
+import { useSubmit } from "@/lib/useSubmit";
 
 export default function RegisterPage() {
   const [email, setEmail] = useState("");
   const [password, setPassword] = useState("");
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<ApiError | null>(null);
+  const { busy, error, submit } = useSubmit();
   const [issued, setIssued] = useState<IssuedKey | null>(null);
 
   async function register() {
-    setBusy(true);
-    setError(null);
-    try {
-      const { data } = await api<IssuedKey>("/register", {
-        method: "POST",
-        body: { email, password },
-        public: true,
-      });
-      setPassword("");
-      setIssued(data);
-    } catch (e: unknown) {
-      if (isApiError(e)) setError(e);
-      else throw e;
-    } finally {
-      setBusy(false);
-    }
+    const { data } = await api<IssuedKey>("/register", {
+      method: "POST",
+      body: { email, password },
+      public: true,
+    });
+    setPassword("");
+    setIssued(data);
   }
 
   return (
@@ -59,42 +51,22 @@ export default function RegisterPage() {
           className="card space-y-4"
           onSubmit={(e) => {
             e.preventDefault();
-            void register();
+            void submit(register);
           }}
         >
-          <div>
-            <label htmlFor="email" className="field-label">
-              Email
-            </label>
-            <input
-              id="email"
-              type="email"
-              autoComplete="username"
-              required
-              className="field"
-              value={email}
-              onChange={(e) => setEmail(e.target.value)}
-            />
-          </div>
-          <div>
-            <label htmlFor="password" className="field-label">
-              Password
-            </label>
-            <input
-              id="password"
-              type="password"
-              autoComplete="new-password"
-              required
-              minLength={12}
-              aria-describedby="password-help"
-              className="field"
-              value={password}
-              onChange={(e) => setPassword(e.target.value)}
-            />
+          <EmailField value={email} onValue={setEmail} />
+          <PasswordField
+            id="password"
+            autoComplete="new-password"
+            minLength={12}
+            aria-describedby="password-help"
+            value={password}
+            onValue={setPassword}
+          >
             <p id="password-help" className="muted mt-1">
               At least 12 characters.
             </p>
-          </div>
+          </PasswordField>
           <button type="submit" className="btn w-full" disabled={busy}>
             Create account
           </button>

@@ -4,9 +4,10 @@ import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useEffect, useState } from "react";
 import ErrorAlert from "@/components/ErrorAlert";
+import { EmailField, PasswordField, TextField } from "@/components/Field";
 import PublicFrame from "@/components/PublicFrame";
-import { isApiError, type ApiError } from "@/lib/api";
 import { useAuth } from "@/lib/auth";
+import { useSubmit } from "@/lib/useSubmit";
 
 export default function SignInPage() {
   const { state, reason, signInWithPassword, signInWithKey } = useAuth();
@@ -15,25 +16,11 @@ export default function SignInPage() {
   const [email, setEmail] = useState("");
   const [password, setPassword] = useState("");
   const [apiKey, setApiKey] = useState("");
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<ApiError | null>(null);
+  const { busy, error, setError, submit } = useSubmit();
 
   useEffect(() => {
     if (state.status === "signed-in") router.replace("/");
   }, [state.status, router]);
-
-  async function submit(action: () => Promise<void>) {
-    setBusy(true);
-    setError(null);
-    try {
-      await action();
-    } catch (e: unknown) {
-      if (isApiError(e)) setError(e);
-      else throw e;
-    } finally {
-      setBusy(false);
-    }
-  }
 
   return (
     <PublicFrame>
@@ -47,34 +34,13 @@ export default function SignInPage() {
             void submit(() => signInWithPassword(email, password));
           }}
         >
-          <div>
-            <label htmlFor="email" className="field-label">
-              Email
-            </label>
-            <input
-              id="email"
-              type="email"
-              autoComplete="username"
-              required
-              className="field"
-              value={email}
-              onChange={(e) => setEmail(e.target.value)}
-            />
-          </div>
-          <div>
-            <label htmlFor="password" className="field-label">
-              Password
-            </label>
-            <input
-              id="password"
-              type="password"
-              autoComplete="current-password"
-              required
-              className="field"
-              value={password}
-              onChange={(e) => setPassword(e.target.value)}
-            />
-          </div>
+          <EmailField value={email} onValue={setEmail} />
+          <PasswordField
+            id="password"
+            autoComplete="current-password"
+            value={password}
+            onValue={setPassword}
+          />
           <button type="submit" className="btn w-full" disabled={busy}>
             Sign in
           </button>
@@ -87,21 +53,17 @@ export default function SignInPage() {
             void submit(() => signInWithKey(apiKey.trim()));
           }}
         >
-          <div>
-            <label htmlFor="api-key" className="field-label">
-              API key
-            </label>
-            <input
-              id="api-key"
-              type="password"
-              autoComplete="off"
-              spellCheck={false}
-              required
-              className="field font-mono"
-              value={apiKey}
-              onChange={(e) => setApiKey(e.target.value)}
-            />
-          </div>
+          <TextField
+            id="api-key"
+            label="API key"
+            type="password"
+            autoComplete="off"
+            spellCheck={false}
+            required
+            mono
+            value={apiKey}
+            onValue={setApiKey}
+          />
           <button type="submit" className="btn w-full" disabled={busy}>
             Sign in with key
           </button>

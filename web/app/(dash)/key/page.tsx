@@ -5,24 +5,18 @@ import { useEffect, useState } from "react";
 import CopyButton from "@/components/CopyButton";
 import Dialog from "@/components/Dialog";
 import ErrorAlert from "@/components/ErrorAlert";
+import { PasswordField } from "@/components/Field";
 import Loading from "@/components/Loading";
-import {
-  api,
-  formatTime,
-  isApiError,
-  type AccountStatus,
-  type ApiError,
-  type IssuedKey,
-} from "@/lib/api";
+import { api, formatTime, isApiError, type AccountStatus, type IssuedKey } from "@/lib/api";
 import { useAuth } from "@/lib/auth";
+import { useSubmit } from "@/lib/useSubmit";
 
 export default function KeyPage() {
   const { state, signInWithKey } = useAuth();
   const router = useRouter();
   const [status, setStatus] = useState<AccountStatus | null>(null);
   const [password, setPassword] = useState("");
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<ApiError | null>(null);
+  const { busy, error, setError, submit } = useSubmit();
   const [newKey, setNewKey] = useState<string | null>(null);
 
   useEffect(() => {
@@ -37,28 +31,20 @@ export default function KeyPage() {
     return () => {
       cancelled = true;
     };
-  }, []);
+  }, [setError]);
 
   const email = state.status === "signed-in" ? state.session.email : "";
 
   async function renew() {
-    setBusy(true);
-    setError(null);
-    try {
-      // /renew is a public route (email + password); it ends this browser session, so the app
-      // signs in again with the new key once the user has taken it ("Done")
-      const { data } = await api<IssuedKey>("/renew", {
-        method: "POST",
-        body: { email, password },
-        public: true,
-      });
-      setPassword("");
-      setNewKey(data.api_key);
-    } catch (e: unknown) {
-      if (isApiError(e)) setError(e);
-    } finally {
-      setBusy(false);
-    }
+    // /renew is a public route (email + password); it ends this browser session, so the app
+    // signs in again with the new key once the user has taken it ("Done")
+    const { data } = await api<IssuedKey>("/renew", {
+      method: "POST",
+      body: { email, password },
+      public: true,
+    });
+    setPassword("");
+    setNewKey(data.api_key);
   }
 
   async function done() {
@@ -107,23 +93,15 @@ export default function KeyPage() {
           className="space-y-4"
           onSubmit={(e) => {
             e.preventDefault();
-            void renew();
+            void submit(renew);
           }}
         >
-          <div>
-            <label htmlFor="renew-password" className="field-label">
-              Password
-            </label>
-            <input
-              id="renew-password"
-              type="password"
-              autoComplete="current-password"
-              required
-              className="field"
-              value={password}
-              onChange={(e) => setPassword(e.target.value)}
-            />
-          </div>
+          <PasswordField
+            id="renew-password"
+            autoComplete="current-password"
+            value={password}
+            onValue={setPassword}
+          />
           <button type="submit" className="btn" disabled={busy}>
             Renew key
           </button>

@@ -1,62 +1,35 @@
 "use client";
 
-import { useCallback, useEffect, useState } from "react";
+import { useMemo, useState } from "react";
 import { ConfirmDialog } from "@/components/Dialog";
 import ErrorAlert from "@/components/ErrorAlert";
-import Loading from "@/components/Loading";
-import Pager from "@/components/Pager";
-import TableScroller from "@/components/TableScroller";
+import { type Option } from "@/components/Field";
+import PagedTable from "@/components/PagedTable";
+import SearchAndFilter from "@/components/SearchAndFilter";
 import { AdminOnly } from "@/components/Shell";
-import {
-  api,
-  formatTime,
-  isApiError,
-  pageInfo,
-  type AdminUser,
-  type ApiError,
-  type PageInfo,
-} from "@/lib/api";
+import { api, formatTime, isApiError, type AdminUser } from "@/lib/api";
+import { usePagedList } from "@/lib/usePagedList";
 
 const LIMIT = 20;
 type StateFilter = "" | "active" | "revoked";
+const STATES: readonly Option<StateFilter>[] = [
+  { value: "", label: "All" },
+  { value: "active", label: "Active" },
+  { value: "revoked", label: "Revoked" },
+];
+const COLUMNS = ["Email", "State", "Plan", "Key prefix", "Created", "Requests", "Actions"] as const;
 type Pending = { user: AdminUser; action: "revoke" | "reactivate" };
 
 function Users() {
-  const [q, setQ] = useState("");
   const [query, setQuery] = useState("");
   const [stateFilter, setStateFilter] = useState<StateFilter>("");
-  const [page, setPage] = useState(1);
-  const [users, setUsers] = useState<AdminUser[] | null>(null);
-  const [info, setInfo] = useState<PageInfo | null>(null);
-  const [error, setError] = useState<ApiError | null>(null);
   const [pending, setPending] = useState<Pending | null>(null);
   const [busy, setBusy] = useState(false);
   const [notice, setNotice] = useState("");
 
-  useEffect(() => {
-    const t = setTimeout(() => {
-      setQuery(q.trim());
-      setPage(1);
-    }, 300);
-    return () => clearTimeout(t);
-  }, [q]);
-
-  const load = useCallback(async () => {
-    try {
-      const { data, headers } = await api<AdminUser[]>("/admin/users", {
-        query: { q: query, state: stateFilter, page, limit: LIMIT },
-      });
-      setUsers(data);
-      setInfo(pageInfo(headers, page, LIMIT, data.length));
-      setError(null);
-    } catch (e: unknown) {
-      if (isApiError(e)) setError(e);
-    }
-  }, [query, stateFilter, page]);
-
-  useEffect(() => {
-    void load();
-  }, [load]);
+  const filters = useMemo(() => ({ q: query, state: stateFilter }), [query, stateFilter]);
+  const list = usePagedList<AdminUser>("/admin/users", filters, LIMIT);
+  const { error, setError, reload: load } = list;
 
   async function confirm() {
     if (!pending) return;
@@ -80,105 +53,64 @@ function Users() {
 
   return (
     <>
-      <div className="mb-4 grid gap-3 sm:grid-cols-[1fr_12rem]">
-        <div>
-          <label htmlFor="user-search" className="field-label">
-            Search by email
-          </label>
-          <input
-            id="user-search"
-            type="search"
-            className="field"
-            value={q}
-            onChange={(e) => setQ(e.target.value)}
-          />
-        </div>
-        <div>
-          <label htmlFor="state" className="field-label">
-            State
-          </label>
-          <select
-            id="state"
-            className="field"
-            value={stateFilter}
-            onChange={(e) => {
-              setStateFilter(e.target.value as StateFilter);
-              setPage(1);
-            }}
-          >
-            <option value="">All</option>
-            <option value="active">Active</option>
-            <option value="revoked">Revoked</option>
-          </select>
-        </div>
-      </div>
+      <SearchAndFilter
+        search={{ id: "user-search", label: "Search by email", onSearch: setQuery }}
+        filter={{
+          id: "state",
+          label: "State",
+          value: stateFilter,
+          options: STATES,
+          onFilter: setStateFilter,
+        }}
+        onChange={() => list.setPage(1)}
+      />
       <ErrorAlert error={error} />
       <p aria-live="polite" className="sr-only">
         {notice}
       </p>
-      {users === null ? (
-        error ? null : (
-          <Loading />
-        )
-      ) : users.length === 0 ? (
-        <p className="card">No users match these filters.</p>
-      ) : (
-        <TableScroller label="Users table">
-          <table>
-            <caption className="sr-only">Users</caption>
-            <thead>
-              <tr>
-                <th scope="col">Email</th>
-                <th scope="col">State</th>
-                <th scope="col">Plan</th>
-                <th scope="col">Key prefix</th>
-                <th scope="col">Created</th>
-                <th scope="col">Requests</th>
-                <th scope="col">Actions</th>
-              </tr>
-            </thead>
-            <tbody>
-              {users.map((u) => (
-                <tr key={u.email}>
-                  <td className="break-all">
-                    {u.email}
-                    {u.is_admin ? (
-                      <span className="ml-2 rounded bg-slate-200 px-1.5 py-0.5 text-xs">admin</span>
-                    ) : null}
-                  </td>
-                  <td>{u.state}</td>
-                  <td>{u.plan}</td>
-                  <td>
-                    <code className="mono">{u.key_prefix ?? "none"}</code>
-                  </td>
-                  <td className="whitespace-nowrap">{formatTime(u.created_at)}</td>
-                  <td>{u.usage_count}</td>
-                  <td>
-                    {u.state === "revoked" ? (
-                      <button
-                        type="button"
-                        className="btn-secondary"
-                        onClick={() => setPending({ user: u, action: "reactivate" })}
-                      >
-                        Reactivate
-                      </button>
-                    ) : (
-                      <button
-                        type="button"
-                        className="btn-danger"
-                        onClick={() => setPending({ user: u, action: "revoke" })}
-                      >
-                        Revoke
-                      </button>
-                    )}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </TableScroller>
-      )}
-      <Pager page={page} info={info} onPage={setPage} />
+      <PagedTable
+        list={list}
+        label="Users table"
+        caption="Users"
+        columns={COLUMNS}
+        empty="No users match these filters."
+        row={(u) => (
+          <tr key={u.email}>
+            <td className="break-all">
+              {u.email}
+              {u.is_admin ? (
+                <span className="ml-2 rounded bg-slate-200 px-1.5 py-0.5 text-xs">admin</span>
+              ) : null}
+            </td>
+            <td>{u.state}</td>
+            <td>{u.plan}</td>
+            <td>
+              <code className="mono">{u.key_prefix ?? "none"}</code>
+            </td>
+            <td className="whitespace-nowrap">{formatTime(u.created_at)}</td>
+            <td>{u.usage_count}</td>
+            <td>
+              {u.state === "revoked" ? (
+                <button
+                  type="button"
+                  className="btn-secondary"
+                  onClick={() => setPending({ user: u, action: "reactivate" })}
+                >
+                  Reactivate
+                </button>
+              ) : (
+                <button
+                  type="button"
+                  className="btn-danger"
+                  onClick={() => setPending({ user: u, action: "revoke" })}
+                >
+                  Revoke
+                </button>
+              )}
+            </td>
+          </tr>
+        )}
+      />
       <ConfirmDialog
         open={pending !== null}
         title={`${label} ${pending?.user.email ?? ""}?`}
