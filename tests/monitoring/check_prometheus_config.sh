@@ -26,6 +26,12 @@ command -v promtool >/dev/null || { echo "promtool not found: apt-get install pr
 tmp=$(mktemp -d /tmp/gw-monitoring-config.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 set_layout test "$tmp/stack" "$tmp/build"
+# render_nginx includes the web dashboard's CSP map, which building the app writes (gw.d/web.sh);
+# this test is about monitoring, so a map with only a default policy stands in for it
+mkdir -p "$(dirname "$WEB_APP_DIR")"
+cat >"$WEB_APP_DIR.csp.conf" <<'MAP'
+map $uri $gw_app_csp { default "default-src 'none'"; }
+MAP
 ensure_cert >/dev/null   # the self-signed pair in TLS_DIR, as `up` makes it
 
 # check_rendered <case> <grep pattern the tls_config must match>
