@@ -49,8 +49,9 @@ check_web() {
 # The tests run pinned node packages: tests/reference (the JS importer the CIDs are checked
 # against), tests/filebase (the Filebase double), tests/docsite (playwright-core, which drives
 # Debian's chromium through the docs site), tests/web (playwright-core and axe-core, through the
-# web dashboard) and tests/contract (the OpenAPI lint and the contract check). Install Node.js and npm when missing, and `npm ci` in
-# each when its node_modules is missing or older than its package-lock.json.
+# web dashboard) and tests/contract (the OpenAPI lint and the contract check). Install Node.js
+# and npm when missing, and `npm ci` in each when its node_modules is missing or older than its
+# package-lock.json.
 ensure_node_packages() {
   local dir
   ensure_node
@@ -301,8 +302,8 @@ run_ctest() {
   export GW_TEST_RECORD_FILE=$build_dir/contract/exchanges.jsonl
   mkdir -p "$build_dir/contract"
   : >"$GW_TEST_RECORD_FILE"
-  # the web tests' screenshots (tests/web): with the build, which CI keeps (a run empties its
-  # own default directory first, never one the caller named)
+  # the web tests' screenshots (tests/web): in the build directory by default (a run empties
+  # its own default directory first, never one the caller named)
   if [[ -z ${GW_TEST_ARTIFACTS_DIR:-} ]]; then
     export GW_TEST_ARTIFACTS_DIR=$build_dir/web-artifacts
     rm -rf "$GW_TEST_ARTIFACTS_DIR"
