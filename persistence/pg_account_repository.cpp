@@ -7,6 +7,7 @@
 
 #include "domain/error.hpp"
 #include "persistence/audit_writer.hpp"
+#include "persistence/pg_field.hpp"
 
 namespace gw::persistence {
 namespace {
@@ -51,11 +52,6 @@ std::string StatusSelect(const std::string& where) {
 domain::PlanLimits ReadLimits(const pqxx::row& row, pqxx::row::size_type first) {
   return domain::PlanLimits{row[first].as<std::int64_t>(), row[first + 1].as<std::int64_t>(),
                             row[first + 2].as<std::int64_t>()};
-}
-
-std::optional<std::int64_t> OptionalInt(const pqxx::field& field) {
-  if (field.is_null()) return std::nullopt;
-  return field.as<std::int64_t>();
 }
 
 std::optional<std::string> OptionalText(const std::optional<std::int64_t>& value) {
@@ -257,7 +253,8 @@ std::optional<domain::PlanAssignment> PgAccountRepository::SetPlan(std::string_v
     const auto row = updated[0];
     domain::PlanAssignment assignment{
         std::string(email), change.plan, ReadLimits(row, 0),
-        domain::LimitOverrides{OptionalInt(row[3]), OptionalInt(row[4]), OptionalInt(row[5])}};
+        domain::LimitOverrides{Nullable<std::int64_t>(row[3]), Nullable<std::int64_t>(row[4]),
+                               Nullable<std::int64_t>(row[5])}};
     AuditWriter::Write(txn, user_id, "plan_change", audit, PlanChangeDetails(email, previous_plan, change));
     NotifyKeyChange(txn, user_id);
     txn.commit();

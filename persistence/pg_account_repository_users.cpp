@@ -4,6 +4,7 @@
 #include <string>
 
 #include "persistence/pg_account_repository.hpp"
+#include "persistence/pg_field.hpp"
 #include "persistence/pg_file_repository.hpp"
 #include "persistence/pg_paged_list.hpp"
 
@@ -21,11 +22,6 @@ constexpr const char* kFilter =
     " AND ($1::text IS NULL OR u.email ILIKE '%' || $1::text || '%' ESCAPE '\\')"
     " AND ($2::boolean IS NULL OR u.is_active = $2::boolean)";
 
-std::optional<std::string> Text(const pqxx::field& field) {
-  if (field.is_null()) return std::nullopt;
-  return field.as<std::string>();
-}
-
 domain::UserSummary ReadUser(const pqxx::row& row) {
   domain::UserSummary user;
   user.email = row[0].as<std::string>();
@@ -33,9 +29,9 @@ domain::UserSummary ReadUser(const pqxx::row& row) {
   user.is_admin = row[2].as<bool>();
   user.plan = row[3].as<std::string>();
   user.created_at = row[4].as<std::string>();
-  user.last_renewed_at = Text(row[5]);
-  user.revoked_at = Text(row[6]);
-  user.key_prefix = Text(row[7]);
+  user.last_renewed_at = Nullable<std::string>(row[5]);
+  user.revoked_at = Nullable<std::string>(row[6]);
+  user.key_prefix = Nullable<std::string>(row[7]);
   user.usage_count = row[8].as<std::int64_t>();
   return user;
 }

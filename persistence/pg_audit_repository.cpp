@@ -4,6 +4,7 @@
 #include <string>
 
 #include "domain/error.hpp"
+#include "persistence/pg_field.hpp"
 #include "persistence/pg_paged_list.hpp"
 
 namespace gw::persistence {
@@ -25,16 +26,11 @@ constexpr const char* kFilter =
     " AND ($3::text IS NULL OR a.created_at >= $3::text::timestamptz)"
     " AND ($4::text IS NULL OR a.created_at <= $4::text::timestamptz)";
 
-std::optional<std::string> Text(const pqxx::field& field) {
-  if (field.is_null()) return std::nullopt;
-  return field.as<std::string>();
-}
-
 domain::AuditEntry ReadEntry(const pqxx::row& row) {
   domain::AuditEntry entry;
   entry.id = row[0].as<std::int64_t>();
-  entry.user_email = Text(row[1]);
-  entry.actor_email = Text(row[2]);
+  entry.user_email = Nullable<std::string>(row[1]);
+  entry.actor_email = Nullable<std::string>(row[2]);
   entry.action = row[3].as<std::string>();
   entry.details_json = row[4].as<std::string>();
   entry.request_id = row[5].as<std::string>();

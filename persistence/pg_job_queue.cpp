@@ -3,6 +3,7 @@
 #include <pqxx/pqxx>
 
 #include "domain/error.hpp"
+#include "persistence/pg_field.hpp"
 #include "persistence/pg_job_queue_sql.hpp"
 #include "persistence/pg_paged_list.hpp"
 
@@ -14,12 +15,6 @@ using domain::ErrorCode;
 using domain::Job;
 using domain::JobState;
 using namespace job_sql;
-
-template <typename T>
-std::optional<T> Nullable(const pqxx::field& field) {
-  if (field.is_null()) return std::nullopt;
-  return field.as<T>();
-}
 
 Job ReadJob(const pqxx::row& row) {
   Job job;

@@ -16,6 +16,7 @@
 
 #include "raw_tls_client.hpp"
 #include "task_support.hpp"
+#include "test_sha256.hpp"
 
 namespace gw::e2e {
 namespace {
@@ -113,6 +114,8 @@ bool ValidUtf8(const std::string& s) {
   return true;
 }
 
+std::string Hex(const std::string& bytes) { return LowerHex(bytes.data(), bytes.size()); }
+
 /// A JSON string literal holding exactly `bytes`: quotes, backslashes and control characters
 /// escaped, every other byte (also invalid UTF-8) as it is.
 std::string JsonString(const std::string& bytes) {
@@ -132,16 +135,6 @@ std::string JsonString(const std::string& bytes) {
     }
   }
   return out + "\"";
-}
-
-std::string Hex(const std::string& bytes) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (const char c : bytes) {
-    out += kHex[static_cast<unsigned char>(c) >> 4];
-    out += kHex[static_cast<unsigned char>(c) & 15];
-  }
-  return out;
 }
 
 class HostileInput : public ContentTest {

@@ -9,6 +9,7 @@
 
 #include "content_fixture.hpp"
 #include "owasp_support.hpp"
+#include "test_sha256.hpp"
 
 namespace gw::e2e {
 namespace {
@@ -23,13 +24,7 @@ std::string HmacSha256Hex(const std::string& key, const std::string& data) {
   unsigned int length = 0;
   HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()), reinterpret_cast<const unsigned char*>(data.data()),
        data.size(), mac, &length);
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (unsigned int i = 0; i < length; ++i) {
-    out += kHex[mac[i] >> 4];
-    out += kHex[mac[i] & 15];
-  }
-  return out;
+  return LowerHex(mac, length);
 }
 
 class OwaspHardening : public ContentTest {

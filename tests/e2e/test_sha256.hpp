@@ -15,6 +15,19 @@
 
 namespace gw::e2e {
 
+/// Lower-case hex of `size` bytes (digests, MACs, raw bytes in failure messages).
+inline std::string LowerHex(const void* data, std::size_t size) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  const auto* bytes = static_cast<const unsigned char*>(data);
+  std::string hex;
+  hex.reserve(2 * size);
+  for (std::size_t i = 0; i < size; ++i) {
+    hex += kHex[bytes[i] >> 4];
+    hex += kHex[bytes[i] & 15];
+  }
+  return hex;
+}
+
 /// Streaming SHA-256 over OpenSSL's EVP interface (the tests compare bodies by digest).
 class Sha256 {
  public:
@@ -35,13 +48,7 @@ class Sha256 {
     std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
     unsigned int length = 0;
     if (EVP_DigestFinal_ex(ctx_, digest.data(), &length) != 1) throw std::runtime_error("EVP sha256 final failed");
-    static constexpr char kHex[] = "0123456789abcdef";
-    std::string hex;
-    for (unsigned int i = 0; i < length; ++i) {
-      hex += kHex[digest[i] >> 4];
-      hex += kHex[digest[i] & 15];
-    }
-    return hex;
+    return LowerHex(digest.data(), length);
   }
 
  private:
