@@ -187,7 +187,10 @@ struct UserSummary {
 template <typename T>
 struct Page {
   std::vector<T> items;
+  /// Every matching row when `total_exact`; otherwise a lower bound: a filtered count that no
+  /// counter answers stops after a bounded number of rows (persistence/pg_paged_list.hpp).
   std::int64_t total = 0;
+  bool total_exact = true;
   int page = 1;
   int limit = 20;
 };

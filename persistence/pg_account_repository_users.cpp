@@ -12,6 +12,7 @@ namespace gw::persistence {
 namespace {
 
 constexpr const char* kList = "acc_list_users";
+constexpr const char* kListReversed = "acc_list_users_reversed";
 constexpr const char* kCount = "acc_count_users";
 
 // One statement for every filter combination: a NULL parameter disables its filter. The email
@@ -41,14 +42,19 @@ const char* ActiveParam(const std::optional<bool>& active) {
   return *active ? "true" : "false";
 }
 
+std::string UserColumns() {
+  return "SELECT u.email, u.is_active, u.is_admin, u.plan, " + IsoUtc("u.created_at") + ", " +
+         IsoUtc("u.last_renewed_at") + ", " + IsoUtc("u.revoked_at") + ", k.key_prefix, u.usage_count";
+}
+
 }  // namespace
 
 std::vector<PreparedStatement> PgAccountRepository::UserListStatements() {
   return {
       // Paged as persistence/pg_paged_list.hpp describes; by email along users_email_live_key.
-      {kList, "SELECT u.email, u.is_active, u.is_admin, u.plan, " + IsoUtc("u.created_at") + ", " +
-                  IsoUtc("u.last_renewed_at") + ", " + IsoUtc("u.revoked_at") + ", k.key_prefix, u.usage_count" +
-                  PageTotalColumn() + kFilter + " ORDER BY u.email, u.id LIMIT $3 OFFSET $4"},
+      {kList, UserColumns() + kFilter + " ORDER BY u.email, u.id LIMIT $3 OFFSET $4"},
+      {kListReversed, UserColumns() + kFilter + " ORDER BY u.email DESC, u.id DESC LIMIT $3 OFFSET $4"},
+      // Exact: accounts are few next to files or audit rows (one index-only count).
       {kCount, std::string("SELECT count(*)") + kFilter},
   };
 }
@@ -58,9 +64,12 @@ domain::Page<domain::UserSummary> PgAccountRepository::ListUsers(const domain::U
   std::optional<std::string> email_part;
   if (query.email_contains) email_part = EscapeLike(*query.email_contains);
   return connection_.Run([&](pqxx::connection_base& connection) {
-    pqxx::nontransaction txn(connection);
-    return ReadPage<domain::UserSummary>(txn, window, kList, kCount, ReadUser, NullableParam(email_part),
-                                         ActiveParam(query.active));
+    SnapshotRead txn(connection);
+    const auto total = ReadCounter(txn, kCount, NullableParam(email_part), ActiveParam(query.active));
+    auto page = ReadPage<domain::UserSummary>(txn, window, total, kList, kListReversed, ReadUser,
+                                              NullableParam(email_part), ActiveParam(query.active));
+    txn.commit();
+    return page;
   });
 }
 

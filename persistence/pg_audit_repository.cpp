@@ -14,7 +14,10 @@ using domain::Error;
 using domain::ErrorCode;
 
 constexpr const char* kList = "audit_list";
+constexpr const char* kListReversed = "audit_list_reversed";
 constexpr const char* kCount = "audit_count";
+constexpr const char* kCounter = "audit_counter";
+constexpr const char* kCounterByEmail = "audit_counter_by_email";
 
 // One statement for every filter combination: a NULL parameter disables its filter.
 constexpr const char* kFilter =
@@ -39,16 +42,24 @@ domain::AuditEntry ReadEntry(const pqxx::row& row) {
   return entry;
 }
 
+std::string EntryColumns() {
+  return "SELECT a.id, u.email, actor.email, a.action, a.details::text, a.request_id, a.client_address, " +
+         IsoUtc("a.created_at");
+}
+
 }  // namespace
 
 std::vector<PreparedStatement> PgAuditRepository::Statements() {
   return {
       // Paged as persistence/pg_paged_list.hpp describes.
-      {kList, std::string("SELECT a.id, u.email, actor.email, a.action, a.details::text, a.request_id, "
-                          "a.client_address, ") +
-                  IsoUtc("a.created_at") + PageTotalColumn() + kFilter +
-                  " ORDER BY a.created_at DESC, a.id DESC LIMIT $5 OFFSET $6"},
-      {kCount, std::string("SELECT count(*)") + kFilter},
+      {kList, EntryColumns() + kFilter + " ORDER BY a.created_at DESC, a.id DESC LIMIT $5 OFFSET $6"},
+      {kListReversed, EntryColumns() + kFilter + " ORDER BY a.created_at, a.id LIMIT $5 OFFSET $6"},
+      {kCount, BoundedCountStatement(kFilter, 5)},
+      {kCounter, CounterSql()},
+      // The rows of every account that had this email ($1): a deleted account frees its email.
+      {kCounterByEmail,
+       "SELECT COALESCE(sum(c.n), 0)::bigint FROM list_counts c JOIN users u ON u.id = c.owner "
+       "WHERE c.list = 'audit' AND u.email = $1"},
   };
 }
 
@@ -56,10 +67,20 @@ domain::Page<domain::AuditEntry> PgAuditRepository::List(const domain::AuditQuer
   const auto window = MakePageWindow(query.page, query.limit);
   return connection_.Run([&](pqxx::connection_base& connection) {
     try {
-      pqxx::nontransaction txn(connection);
-      return ReadPage<domain::AuditEntry>(txn, window, kList, kCount, ReadEntry, NullableParam(query.user_email),
+      SnapshotRead txn(connection);
+      // The counters answer the whole log and one account's; other filters are counted.
+      const bool by_time_or_action = query.action || query.since || query.until;
+      const auto total =
+          by_time_or_action ? CountAtMost(txn, window, kCount, NullableParam(query.user_email),
                                           NullableParam(query.action), NullableParam(query.since),
-                                          NullableParam(query.until));
+                                          NullableParam(query.until))
+          : query.user_email ? ReadCounter(txn, kCounterByEmail, *query.user_email)
+                             : ReadCounter(txn, kCounter, "audit", 0);
+      auto page = ReadPage<domain::AuditEntry>(txn, window, total, kList, kListReversed, ReadEntry,
+                                               NullableParam(query.user_email), NullableParam(query.action),
+                                               NullableParam(query.since), NullableParam(query.until));
+      txn.commit();
+      return page;
     } catch (const pqxx::sql_error& e) {
       // Class 22 (data exception): PostgreSQL could not read `since` or `until` as a timestamp.
       if (e.sqlstate().rfind("22", 0) != 0) throw;

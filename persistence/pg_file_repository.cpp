@@ -18,7 +18,9 @@ constexpr const char* kUpsertContent = "files_upsert_content";
 constexpr const char* kUpsertFile = "files_upsert_file";
 constexpr const char* kFindHeld = "files_find_held";
 constexpr const char* kList = "files_list";
+constexpr const char* kListReversed = "files_list_reversed";
 constexpr const char* kCount = "files_count";
+constexpr const char* kCounter = "files_counter";
 constexpr const char* kSoftDelete = "files_soft_delete";
 constexpr const char* kSetPinned = "files_set_pinned";
 constexpr const char* kUsage = "files_usage";
@@ -99,10 +101,16 @@ std::vector<PreparedStatement> PgFileRepository::Statements() {
       // $2 and $3: the two spellings a content may be recorded under (OtherRecordedSpelling).
       {kFindHeld,
        "SELECT " + FileColumns() + " FROM files WHERE user_id = $1 AND cid IN ($2, $3) AND deleted_at IS NULL"},
-      // Paged as persistence/pg_paged_list.hpp describes.
-      {kList, "SELECT " + FileColumns() + PageTotalColumn() + kListFilter +
-                  " ORDER BY uploaded_at DESC, id DESC LIMIT $6 OFFSET $7"},
-      {kCount, std::string("SELECT count(*)") + kListFilter},
+      // Paged as persistence/pg_paged_list.hpp describes, along files_user_live_uploaded.
+      {kList, "SELECT " + FileColumns() + kListFilter + " ORDER BY uploaded_at DESC, id DESC LIMIT $6 OFFSET $7"},
+      {kListReversed, "SELECT " + FileColumns() + kListFilter + " ORDER BY uploaded_at, id LIMIT $6 OFFSET $7"},
+      {kCount, BoundedCountStatement(kListFilter, 6)},
+      // The live files of user $1 from the counters (V007): all ($2 NULL), the pinned ($2 true)
+      // or the others ($2 false: all minus pinned).
+      {kCounter,
+       "SELECT COALESCE(sum(CASE WHEN list = 'files' THEN CASE WHEN $2::boolean IS DISTINCT FROM true THEN n ELSE 0 END "
+       "WHEN $2::boolean IS NULL THEN 0 WHEN $2::boolean THEN n ELSE -n END), 0)::bigint "
+       "FROM list_counts WHERE list IN ('files', 'pinned_files') AND owner = $1"},
       {kSoftDelete,
        "UPDATE files SET deleted_at = now(), pinned = false, updated_at = now() "
        "WHERE user_id = $1 AND cid IN ($2, $3) AND deleted_at IS NULL RETURNING cid"},
@@ -186,8 +194,15 @@ domain::Page<domain::StoredFile> PgFileRepository::List(domain::UserId user, con
   if (query.cid) other_cid = OtherRecordedSpelling(*query.cid);
   return connection_.Run([&](pqxx::connection_base& connection) {
     pqxx::work txn(connection);
-    auto page = ReadPage<domain::StoredFile>(txn, window, kList, kCount, ReadFile, user, PinnedParam(query.pinned),
-                                             NullableParam(name), NullableParam(query.cid), NullableParam(other_cid));
+    // The counters answer every pinned filter; a name or CID is counted (the CID: 2 rows at most).
+    const bool counted = !name && !query.cid;
+    const auto total =
+        counted ? ReadCounter(txn, kCounter, user, PinnedParam(query.pinned))
+                : CountAtMost(txn, window, kCount, user, PinnedParam(query.pinned), NullableParam(name),
+                              NullableParam(query.cid), NullableParam(other_cid));
+    auto page = ReadPage<domain::StoredFile>(txn, window, total, kList, kListReversed, ReadFile, user,
+                                             PinnedParam(query.pinned), NullableParam(name), NullableParam(query.cid),
+                                             NullableParam(other_cid));
     AuditWriter::Write(txn, user, "list_files", audit,
                        {{"page", std::to_string(page.page)},
                         {"limit", std::to_string(page.limit)},

@@ -198,8 +198,11 @@ domain::Page<Job> PgJobQueue::List(domain::UserId user_id, const std::vector<Job
     state_text = (state_text ? *state_text + "," : std::string()) + std::string(domain::ToString(state));
   }
   return connection_.Run([&](pqxx::connection_base& connection) {
-    pqxx::read_transaction txn(connection);  // page and total from one snapshot
-    auto jobs = ReadPage<Job>(txn, window, kList, kCount, ReadJob, user_id, NullableParam(state_text));
+    SnapshotRead txn(connection);
+    // The counter answers the unfiltered list; a state filter is counted.
+    const auto total = state_text ? CountAtMost(txn, window, kCount, user_id, NullableParam(state_text))
+                                  : ReadCounter(txn, kCounter, "jobs", user_id);
+    auto jobs = ReadPage<Job>(txn, window, total, kList, kListReversed, ReadJob, user_id, NullableParam(state_text));
     txn.commit();
     return jobs;
   });

@@ -23,6 +23,9 @@ using namespace job_sql;
 constexpr const char* kOwned = " WHERE id = $1::uuid AND state = 'running' AND lease_owner = $2";
 // Durations travel as milliseconds (libpqxx 6.4 has no interval type).
 constexpr const char* kMs = "::bigint * interval '1 millisecond'";
+// GET /tasks: one user's jobs ($1), in the states $2 lists (comma-separated; NULL: all).
+constexpr const char* kListFilter =
+    " FROM jobs WHERE user_id = $1 AND ($2::text IS NULL OR state = ANY (string_to_array($2, ',')))";
 
 // Ends the lease of a running job whose worker is gone: the attempt counts as failed, the job is
 // due again (its run_after is in the past, so it goes first), or dead after its last attempt.
@@ -106,11 +109,10 @@ std::vector<PreparedStatement> PgJobQueue::Statements() {
        "AND payload->>$2 IS NOT NULL"},
       {kFind, "SELECT " + JobColumns() + " FROM jobs WHERE id = $1::uuid"},
       // Paged as persistence/pg_paged_list.hpp describes.
-      {kList, "SELECT " + JobColumns() + PageTotalColumn() +
-                  " FROM jobs WHERE user_id = $1 AND ($2::text IS NULL OR state = ANY (string_to_array($2, ','))) "
-                  "ORDER BY created_at DESC, id DESC LIMIT $3 OFFSET $4"},
-      {kCount,
-       "SELECT count(*) FROM jobs WHERE user_id = $1 AND ($2::text IS NULL OR state = ANY (string_to_array($2, ',')))"},
+      {kList, "SELECT " + JobColumns() + kListFilter + " ORDER BY created_at DESC, id DESC LIMIT $3 OFFSET $4"},
+      {kListReversed, "SELECT " + JobColumns() + kListFilter + " ORDER BY created_at, id LIMIT $3 OFFSET $4"},
+      {kCount, BoundedCountStatement(kListFilter, 3)},
+      {kCounter, CounterSql()},
       {kStats,
        "SELECT count(*) FILTER (WHERE state = 'queued'), count(*) FILTER (WHERE state = 'running'), "
        "count(*) FILTER (WHERE state = 'succeeded'), count(*) FILTER (WHERE state = 'failed'), "

@@ -32,14 +32,16 @@ Paging ParsePaging(const Request& request) {
 }
 
 Response PagedJsonResponse(std::string_view message, const nlohmann::json& items, const Request& request,
-                           std::int64_t total, const Paging& paging) {
+                           std::int64_t total, const Paging& paging, bool total_exact) {
   Response response = JsonSuccess(200, message, items);
-  SetPaginationHeaders(response, request, total, paging.page, paging.limit);
+  SetPaginationHeaders(response, request, total, paging.page, paging.limit, total_exact);
   return response;
 }
 
-void SetPaginationHeaders(Response& response, const Request& request, std::int64_t total, int page, int limit) {
+void SetPaginationHeaders(Response& response, const Request& request, std::int64_t total, int page, int limit,
+                          bool total_exact) {
   response.SetHeader("X-Total-Count", std::to_string(total));
+  if (!total_exact) response.SetHeader("X-Total-Count-Exact", "false");
   const std::int64_t last = total == 0 ? 1 : (total + limit - 1) / limit;
   const std::string base = request.path + "?" + [&] {
     std::string rest = QueryWithoutPage(request.query);
@@ -51,7 +53,7 @@ void SetPaginationHeaders(Response& response, const Request& request, std::int64
   std::string header = link(1, "first");
   if (page > 1) header += ", " + link(std::min<std::int64_t>(page - 1, last), "prev");
   if (page < last) header += ", " + link(page + 1, "next");
-  header += ", " + link(last, "last");
+  if (total_exact) header += ", " + link(last, "last");
   response.SetHeader("Link", header);
 }
 

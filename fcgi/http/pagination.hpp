@@ -21,11 +21,15 @@ Paging ParsePaging(const Request& request);
 
 /// A list endpoint's answer: the success envelope with `items` (an array) as data, plus the
 /// paging headers below.
+/// `total_exact` false: `total` is only a lower bound (see SetPaginationHeaders).
 Response PagedJsonResponse(std::string_view message, const nlohmann::json& items, const Request& request,
-                           std::int64_t total, const Paging& paging);
+                           std::int64_t total, const Paging& paging, bool total_exact = true);
 
 /// Adds X-Total-Count and Link (first, prev, next, last) built from the request's own path and
-/// query, with only `page` replaced, so filters carry over to every link.
-void SetPaginationHeaders(Response& response, const Request& request, std::int64_t total, int page, int limit);
+/// query, with only `page` replaced, so filters carry over to every link. When the total is
+/// only a lower bound (`total_exact` false), X-Total-Count-Exact: false says so and the Link
+/// header has no "last" (nobody knows where it is; "next" is there while the bound says more).
+void SetPaginationHeaders(Response& response, const Request& request, std::int64_t total, int page, int limit,
+                          bool total_exact = true);
 
 }  // namespace gw::web

@@ -73,6 +73,18 @@ TEST(Pagination, DropsEveryPageParameterAndEmptyPairs) {
   EXPECT_EQ(link, "</audit?user=a%40b.co&page=1>; rel=\"first\", </audit?user=a%40b.co&page=1>; rel=\"last\"");
 }
 
+TEST(Pagination, ALowerBoundTotalSaysSoAndHasNoLastLink) {
+  Request request;
+  request.path = "/files";
+  request.query = "name=x";
+  Response response;
+  SetPaginationHeaders(response, request, 10001, 1, 20, false);
+  EXPECT_EQ(HeaderOf(response, "X-Total-Count"), "10001");
+  EXPECT_EQ(HeaderOf(response, "X-Total-Count-Exact"), "false");
+  EXPECT_EQ(HeaderOf(response, "Link"), "</files?name=x&page=1>; rel=\"first\", </files?name=x&page=2>; rel=\"next\"");
+  EXPECT_EQ(HeaderOf(Paged("", 57, 1, 20), "X-Total-Count-Exact"), "<absent>");
+}
+
 TEST(Pagination, SettingHeadersTwiceReplacesThem) {
   Request request;
   request.path = "/audit";

@@ -34,7 +34,7 @@ Handler GetAdminUsers() {
     const auto page = domain::ListUsers(context.accounts, *request.principal, filter);
     nlohmann::json items = nlohmann::json::array();
     for (const auto& user : page.items) items.push_back(ToJson(user));
-    return PagedJsonResponse("Users", items, request, page.total, {page.page, page.limit});
+    return PagedJsonResponse("Users", items, request, page.total, {page.page, page.limit}, page.total_exact);
   };
 }
 

@@ -41,7 +41,7 @@ Handler GetAudit() {
     const auto page = domain::ReadAuditLog(context.audit, *request.principal, filter);
     nlohmann::json items = nlohmann::json::array();
     for (const auto& entry : page.items) items.push_back(ToJson(entry));
-    return PagedJsonResponse("Audit log", items, request, page.total, {page.page, page.limit});
+    return PagedJsonResponse("Audit log", items, request, page.total, {page.page, page.limit}, page.total_exact);
   };
 }
 

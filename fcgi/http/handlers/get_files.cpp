@@ -48,7 +48,7 @@ Handler GetFiles(domain::ContentService& content) {
     const auto page = content.List(context.files, *request.principal, query, AuditContextOf(request));
     nlohmann::json items = nlohmann::json::array();
     for (const auto& file : page.items) items.push_back(FileToJson(file));
-    return PagedJsonResponse("Files", items, request, page.total, {query.page, query.limit});
+    return PagedJsonResponse("Files", items, request, page.total, {query.page, query.limit}, page.total_exact);
   };
 }
 

@@ -16,7 +16,7 @@ Handler GetTasks() {
     const auto page = domain::ListTasks(context.jobs, *request.principal, state, paging.page, paging.limit);
     nlohmann::json items = nlohmann::json::array();
     for (const auto& job : page.items) items.push_back(TaskToJson(job));
-    return PagedJsonResponse("Tasks", items, request, page.total, paging);
+    return PagedJsonResponse("Tasks", items, request, page.total, paging, page.total_exact);
   };
 }
 
