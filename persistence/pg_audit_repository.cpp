@@ -70,12 +70,11 @@ domain::Page<domain::AuditEntry> PgAuditRepository::List(const domain::AuditQuer
       SnapshotRead txn(connection);
       // The counters answer the whole log and one account's; other filters are counted.
       const bool by_time_or_action = query.action || query.since || query.until;
-      const auto total =
-          by_time_or_action ? CountAtMost(txn, window, kCount, NullableParam(query.user_email),
-                                          NullableParam(query.action), NullableParam(query.since),
-                                          NullableParam(query.until))
-          : query.user_email ? ReadCounter(txn, kCounterByEmail, *query.user_email)
-                             : ReadCounter(txn, kCounter, "audit", 0);
+      const auto total = by_time_or_action  ? CountAtMost(txn, window, kCount, NullableParam(query.user_email),
+                                                          NullableParam(query.action), NullableParam(query.since),
+                                                          NullableParam(query.until))
+                         : query.user_email ? ReadCounter(txn, kCounterByEmail, *query.user_email)
+                                            : ReadCounter(txn, kCounter, "audit", 0);
       auto page = ReadPage<domain::AuditEntry>(txn, window, total, kList, kListReversed, ReadEntry,
                                                NullableParam(query.user_email), NullableParam(query.action),
                                                NullableParam(query.since), NullableParam(query.until));

@@ -108,7 +108,8 @@ std::vector<PreparedStatement> PgFileRepository::Statements() {
       // The live files of user $1 from the counters (V007): all ($2 NULL), the pinned ($2 true)
       // or the others ($2 false: all minus pinned).
       {kCounter,
-       "SELECT COALESCE(sum(CASE WHEN list = 'files' THEN CASE WHEN $2::boolean IS DISTINCT FROM true THEN n ELSE 0 END "
+       "SELECT COALESCE(sum(CASE WHEN list = 'files' THEN CASE WHEN $2::boolean IS DISTINCT FROM true THEN n ELSE 0 "
+       "END "
        "WHEN $2::boolean IS NULL THEN 0 WHEN $2::boolean THEN n ELSE -n END), 0)::bigint "
        "FROM list_counts WHERE list IN ('files', 'pinned_files') AND owner = $1"},
       {kSoftDelete,
@@ -196,10 +197,9 @@ domain::Page<domain::StoredFile> PgFileRepository::List(domain::UserId user, con
     pqxx::work txn(connection);
     // The counters answer every pinned filter; a name or CID is counted (the CID: 2 rows at most).
     const bool counted = !name && !query.cid;
-    const auto total =
-        counted ? ReadCounter(txn, kCounter, user, PinnedParam(query.pinned))
-                : CountAtMost(txn, window, kCount, user, PinnedParam(query.pinned), NullableParam(name),
-                              NullableParam(query.cid), NullableParam(other_cid));
+    const auto total = counted ? ReadCounter(txn, kCounter, user, PinnedParam(query.pinned))
+                               : CountAtMost(txn, window, kCount, user, PinnedParam(query.pinned), NullableParam(name),
+                                             NullableParam(query.cid), NullableParam(other_cid));
     auto page = ReadPage<domain::StoredFile>(txn, window, total, kList, kListReversed, ReadFile, user,
                                              PinnedParam(query.pinned), NullableParam(name), NullableParam(query.cid),
                                              NullableParam(other_cid));

@@ -60,7 +60,7 @@ template <typename... Params>
 PageTotal ReadCounter(pqxx::transaction_base& txn, const char* statement, const Params&... params) {
   const auto result = txn.exec_prepared(statement, params...);
   ExpectRows(result.size(), 1, 1, statement);
-  return {result[0][0].as<std::int64_t>(), true};
+  return {result[0][0].template as<std::int64_t>(), true};
 }
 
 /// Runs `statement` (filters..., row bound): the matches, counted up to
@@ -71,7 +71,7 @@ PageTotal CountAtMost(pqxx::transaction_base& txn, const PageWindow& window, con
   const std::int64_t bound = std::max(kCountBound, window.offset + window.limit);
   const auto result = txn.exec_prepared(statement, filters..., bound + 1);
   ExpectRows(result.size(), 1, 1, statement);
-  const auto counted = result[0][0].as<std::int64_t>();
+  const auto counted = result[0][0].template as<std::int64_t>();
   return {counted, counted <= bound};
 }
 

@@ -70,17 +70,16 @@ class ListCountsTest : public PgSuite {
   }
   static std::string Mismatches() { return Db().Scalar(kMismatches); }
   static std::int64_t Counted(const std::string& list, domain::UserId owner) {
-    return std::stoll(Db().Scalar("SELECT COALESCE(sum(n), 0) FROM list_counts WHERE list = $1 AND owner = " +
-                                      std::to_string(owner),
-                                  list));
+    return std::stoll(Db().Scalar(
+        "SELECT COALESCE(sum(n), 0) FROM list_counts WHERE list = $1 AND owner = " + std::to_string(owner), list));
   }
   /// The user's live file ids in list order, from SQL.
   static std::vector<std::string> ExpectedOrder(domain::UserId user, const std::string& where = "") {
-    const auto joined =
-        Db().Scalar("SELECT string_agg(cid, ',' ORDER BY uploaded_at DESC, id DESC) FROM files WHERE user_id = $1::bigint "
-                    "AND deleted_at IS NULL" +
-                        where,
-                    std::to_string(user));
+    const auto joined = Db().Scalar(
+        "SELECT string_agg(cid, ',' ORDER BY uploaded_at DESC, id DESC) FROM files WHERE user_id = $1::bigint "
+        "AND deleted_at IS NULL" +
+            where,
+        std::to_string(user));
     std::vector<std::string> cids;
     for (std::size_t start = 0; start < joined.size();) {
       const auto comma = joined.find(',', start);
@@ -148,8 +147,9 @@ TEST_F(ListCountsTest, CountersFollowBulkStatementsGarbageCollectionAndAccountDe
       "FROM generate_series(1, 40)",
       user);
   Sql("INSERT INTO jobs (type, user_id, payload, max_attempts) VALUES ('noop', $1::bigint, '{}', 1)", other);
-  Db().Scalar("WITH j AS (INSERT INTO jobs (type, payload, max_attempts) VALUES ('system', '{}', 1) RETURNING 1) "
-              "SELECT count(*) FROM j");
+  Db().Scalar(
+      "WITH j AS (INSERT INTO jobs (type, payload, max_attempts) VALUES ('system', '{}', 1) RETURNING 1) "
+      "SELECT count(*) FROM j");
   EXPECT_EQ(Counted("jobs", user), 40);
   EXPECT_EQ(Mismatches(), "");
   for (const char* table : {"files", "jobs", "audit_log", "api_keys", "sessions", "usage_daily"}) {
@@ -258,12 +258,13 @@ TEST_F(ListCountsTest, AFilteredCountStopsAtItsBoundAndSaysSo) {
 TEST_F(ListCountsTest, TasksAndAuditPagesUseTheCountersAndTileFromEitherEnd) {
   const auto user = User("tasker");
   Sql("INSERT INTO jobs (type, user_id, payload, max_attempts, state, created_at) "
-      "SELECT 'noop', $1::bigint, jsonb_build_object('i', i), 1, CASE WHEN i % 2 = 0 THEN 'succeeded' ELSE 'queued' END, "
+      "SELECT 'noop', $1::bigint, jsonb_build_object('i', i), 1, CASE WHEN i % 2 = 0 THEN 'succeeded' ELSE 'queued' "
+      "END, "
       "timestamptz '2026-01-01Z' - (i / 3) * interval '1 second' FROM generate_series(1, 23) i",
       user);
-  const auto expected =
-      Db().Scalar("SELECT string_agg(id::text, ',' ORDER BY created_at DESC, id DESC) FROM jobs WHERE user_id = $1::bigint",
-                  std::to_string(user));
+  const auto expected = Db().Scalar(
+      "SELECT string_agg(id::text, ',' ORDER BY created_at DESC, id DESC) FROM jobs WHERE user_id = $1::bigint",
+      std::to_string(user));
   std::string paged;
   for (int page = 1; page <= 5; ++page) {
     const auto jobs = session_->Jobs().List(user, {}, page, 5);

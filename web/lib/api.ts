@@ -214,7 +214,8 @@ export function pageInfo(headers: Headers, page: number, limit: number, count: n
   // X-Total-Count-Exact: false: the count stopped at its bound (docs/api.md "Pagination"), so no
   // total is shown; Link's next still says whether more follow.
   const exact = headers.get("X-Total-Count-Exact") !== "false";
-  const total = exact && totalHeader !== null && /^\d+$/.test(totalHeader) ? Number(totalHeader) : null;
+  const total =
+    exact && totalHeader !== null && /^\d+$/.test(totalHeader) ? Number(totalHeader) : null;
   const link = headers.get("Link") ?? "";
   const hasNextLink = /rel="?next"?/.test(link);
   const hasPrevLink = /rel="?prev(ious)?"?/.test(link);
