@@ -73,7 +73,7 @@ class MemoryJobQueue final : public domain::JobQueue {
                                  int limit) override {
     calls.push_back("list " + std::to_string(user) + " " + std::to_string(page) + " " + std::to_string(limit));
     last_list_states = states;
-    domain::Page<domain::Job> result{{}, 0, page, limit};
+    domain::Page<domain::Job> result{.items = {}, .total = 0, .page = page, .limit = limit};
     for (const auto& [id, job] : jobs) {
       if (job.user_id == user) result.items.push_back(job);
     }
