@@ -9,8 +9,7 @@ dsn=$1 user=$2 mode=${3:-new}
 cols="cid, original_filename, safe_filename, size, mime_type, pinned, uploaded_at"
 filter="FROM files WHERE user_id = $user AND deleted_at IS NULL"
 ms() {  # ms <sql>: median execution time of 7 EXPLAIN ANALYZE runs
-  local i
-  for i in 1 2 3 4 5 6 7; do
+  for _ in 1 2 3 4 5 6 7; do
     psql "$dsn" -Atqc "EXPLAIN (ANALYZE, FORMAT JSON) $1" | jq '.[0]["Execution Time"] + .[0]["Planning Time"]'
   done | sort -n | sed -n 4p
 }
