@@ -9,10 +9,13 @@ constexpr int kFiles = 10050;  // just past the filtered count's bound (10,000 r
 
 class FilesListing : public ContentTest {
  protected:
-  /// `user` holds kFiles files named seed-<i>, the i-th newer than the (i+1)-th.
+  /// `user` holds kFiles files named seed-<i>, the i-th newer than the (i+1)-th (CIDs in the
+  /// base32 alphabet, as the contract's pattern wants).
   void Seed(const Account& user) {
     const std::string rows =
-        "SELECT i, 'bafkseede2e' || i AS cid FROM generate_series(1, " + std::to_string(kFiles) + ") i";
+        "SELECT i, 'bafkreiseed' || translate(lpad(i::text, 12, '0'), '0123456789', 'abcdefghij') AS cid "
+        "FROM generate_series(1, " +
+        std::to_string(kFiles) + ") i";
     Sql("INSERT INTO contents (cid, size, dag_size, mime_type) SELECT cid, 1, 1, 'x' FROM (" + rows +
         ") r ON CONFLICT (cid) DO NOTHING");
     Sql("INSERT INTO files (user_id, cid, original_filename, safe_filename, size, mime_type, uploaded_at) "
