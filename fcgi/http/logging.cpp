@@ -5,6 +5,8 @@
 #include <spdlog/spdlog.h>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+
 namespace gw::web {
 
 std::shared_ptr<spdlog::logger> MakeJsonLogger(const std::string& name, const std::string& path,
@@ -23,17 +25,46 @@ std::shared_ptr<spdlog::logger> MakeJsonLogger(const std::string& name, const st
   return logger;
 }
 
+namespace {
+
+spdlog::level::level_enum SpdLevel(LogLevel level) {
+  return level == LogLevel::kDebug  ? spdlog::level::debug
+         : level == LogLevel::kInfo ? spdlog::level::info
+         : level == LogLevel::kWarn ? spdlog::level::warn
+                                    : spdlog::level::err;
+}
+
+}  // namespace
+
 void LogEvent(spdlog::logger& log, LogLevel level, const nlohmann::json& fields) {
-  const auto spd_level = level == LogLevel::kDebug  ? spdlog::level::debug
-                         : level == LogLevel::kInfo ? spdlog::level::info
-                         : level == LogLevel::kWarn ? spdlog::level::warn
-                                                    : spdlog::level::err;
+  const auto spd_level = SpdLevel(level);
   if (!log.should_log(spd_level)) return;
   // Replace invalid UTF-8 instead of throwing: log fields may echo client input.
   std::string text = fields.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   if (text.size() >= 2 && text.front() == '{') text.erase(0, 1);  // the pattern opened the object
   if (text == "}") text = R"("event":"empty"})";
   log.log(spd_level, text);
+}
+
+bool LogEnabled(spdlog::logger& log, LogLevel level) { return log.should_log(SpdLevel(level)); }
+
+void LogObjectTail(spdlog::logger& log, LogLevel level, std::string_view tail) {
+  const auto spd_level = SpdLevel(level);
+  if (log.should_log(spd_level)) log.log(spd_level, spdlog::string_view_t(tail.data(), tail.size()));
+}
+
+void AppendJsonString(std::string& out, std::string_view text) {
+  // Printable ASCII without quote or backslash is written as it is (addresses, routes, ids);
+  // anything else goes through nlohmann's escaper, so that the bytes never differ from dump()'s.
+  const bool plain =
+      std::all_of(text.begin(), text.end(), [](char c) { return c >= 0x20 && c <= 0x7e && c != '"' && c != '\\'; });
+  if (!plain) {
+    out += nlohmann::json(std::string(text)).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    return;
+  }
+  out += '"';
+  out += text;
+  out += '"';
 }
 
 }  // namespace gw::web
