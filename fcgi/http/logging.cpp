@@ -5,8 +5,6 @@
 #include <spdlog/spdlog.h>
 #include <nlohmann/json.hpp>
 
-#include <algorithm>
-
 namespace gw::web {
 
 std::shared_ptr<spdlog::logger> MakeJsonLogger(const std::string& name, const std::string& path,
@@ -51,20 +49,6 @@ bool LogEnabled(spdlog::logger& log, LogLevel level) { return log.should_log(Spd
 void LogObjectTail(spdlog::logger& log, LogLevel level, std::string_view tail) {
   const auto spd_level = SpdLevel(level);
   if (log.should_log(spd_level)) log.log(spd_level, spdlog::string_view_t(tail.data(), tail.size()));
-}
-
-void AppendJsonString(std::string& out, std::string_view text) {
-  // Printable ASCII without quote or backslash is written as it is (addresses, routes, ids);
-  // anything else goes through nlohmann's escaper, so that the bytes never differ from dump()'s.
-  const bool plain =
-      std::all_of(text.begin(), text.end(), [](char c) { return c >= 0x20 && c <= 0x7e && c != '"' && c != '\\'; });
-  if (!plain) {
-    out += nlohmann::json(std::string(text)).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-    return;
-  }
-  out += '"';
-  out += text;
-  out += '"';
 }
 
 }  // namespace gw::web

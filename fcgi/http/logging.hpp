@@ -31,8 +31,4 @@ void LogEvent(spdlog::logger& log, LogLevel level, const nlohmann::json& fields)
 bool LogEnabled(spdlog::logger& log, LogLevel level);
 void LogObjectTail(spdlog::logger& log, LogLevel level, std::string_view tail);
 
-/// Appends `text` as a JSON string, quotes included: the bytes nlohmann::json's dump writes
-/// (invalid UTF-8 replaced by U+FFFD: log fields may echo client input).
-void AppendJsonString(std::string& out, std::string_view text);
-
 }  // namespace gw::web

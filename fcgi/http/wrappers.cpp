@@ -10,6 +10,7 @@
 #include "fcgi/http/client_address.hpp"
 #include "fcgi/http/context.hpp"
 #include "fcgi/http/error_table.hpp"
+#include "fcgi/http/http_response.hpp"
 #include "fcgi/http/logging.hpp"
 #include "fcgi/http/session_cookie.hpp"
 #include "fcgi/pool/pool_metrics.hpp"
