@@ -46,7 +46,7 @@ TEST(AccountStatusJson, WritesNullsAndEscapesOddTextLikeTheJsonTree) {
   status.plan = "tab\tplan";
   status.limits = {0, 0, 0};
   EXPECT_EQ(AccountStatusJson(status), TreeJson(status));
-  EXPECT_NO_THROW((void)json::parse(AccountStatusJson(status)));
+  EXPECT_TRUE(json::parse(AccountStatusJson(status)).is_object());
 }
 
 TEST(JsonSuccessText, IsTheEnvelopeJsonSuccessWrites) {
