@@ -37,7 +37,7 @@ std::string_view ToString(KeyState state) {
 
 AccountService::AccountService(std::string key_pepper, RandomSource& random, KeyCache& key_cache, UsageCounter& usage,
                                PasswordHashParams password_params, SessionSettings session_settings)
-    : key_pepper_(std::move(key_pepper)),
+    : key_hasher_(key_pepper),
       random_(random),
       key_cache_(key_cache),
       usage_(usage),
@@ -66,7 +66,7 @@ IssuedKey AccountService::Create(AccountRepository& repo, std::string_view raw_e
     account.password_hash = NewPasswordHash(password);
   }
   const std::string key = NewKey();
-  account.key_hash = HashApiKey(key_pepper_, key);
+  account.key_hash = key_hasher_.Hash(key);
   account.key_prefix = std::string(PublicKeyPrefix(key));
   account.is_admin = is_admin;
   repo.CreateAccount(account, is_admin ? "admin_create" : "register", audit);
@@ -104,7 +104,7 @@ IssuedKey AccountService::Renew(AccountRepository& repo, std::string_view raw_em
   AuditContext renew_audit = audit;
   renew_audit.actor_user_id = credentials.user_id;
   // The account's browser sessions end in the same transaction (they belong to the old key).
-  repo.ReplaceKey(credentials.user_id, HashApiKey(key_pepper_, key), PublicKeyPrefix(key), renew_audit);
+  repo.ReplaceKey(credentials.user_id, key_hasher_.Hash(key), PublicKeyPrefix(key), renew_audit);
   key_cache_.ForgetUser(credentials.user_id);
   return {email, key};
 }
@@ -182,7 +182,7 @@ AccountStatus AccountService::Status(AccountRepository& repo, const Principal& c
 Principal AccountService::Authenticate(AccountRepository& repo, std::string_view raw_key) {
   if (raw_key.empty()) throw Error(ErrorCode::kMissingApiKey);
   if (!IsWellFormedApiKey(raw_key)) throw Error(ErrorCode::kInvalidApiKey);
-  const std::string key_hash = HashApiKey(key_pepper_, raw_key);
+  const std::string key_hash = key_hasher_.Hash(raw_key);
   std::optional<KeyLookup> lookup = key_cache_.Find(key_hash);
   if (!lookup) {
     lookup = repo.FindByKeyHash(key_hash);

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "domain/account.hpp"
+#include "domain/api_key.hpp"
 #include "domain/key_cache.hpp"
 #include "domain/password.hpp"
 #include "domain/ports.hpp"
@@ -77,7 +78,7 @@ class AccountService {
   void SetActive(AccountRepository& repo, const Principal& admin, std::string_view email, bool active,
                  const AuditContext& audit);
 
-  const std::string key_pepper_;
+  const KeyHasher key_hasher_;  //!< HMAC under the server's pepper, its pad states computed once
   RandomSource& random_;
   KeyCache& key_cache_;
   UsageCounter& usage_;

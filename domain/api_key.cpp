@@ -2,7 +2,6 @@
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
 
 #include <algorithm>
 #include <array>
@@ -49,15 +48,75 @@ bool IsWellFormedApiKey(std::string_view key) {
   });
 }
 
-std::string HashApiKey(std::string_view pepper, std::string_view key) {
-  std::array<unsigned char, EVP_MAX_MD_SIZE> mac{};
-  unsigned int mac_length = 0;
-  if (HMAC(EVP_sha256(), pepper.data(), static_cast<int>(pepper.size()),
-           reinterpret_cast<const unsigned char*>(key.data()), key.size(), mac.data(), &mac_length) == nullptr) {
-    throw Error(ErrorCode::kInternal, {}, {}, "HMAC-SHA256 failed");
+namespace {
+
+void Require(int ok, const char* what) {
+  if (ok != 1) throw Error(ErrorCode::kInternal, {}, {}, what);
+}
+
+struct DigestContext {
+  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+  DigestContext() {
+    if (ctx == nullptr) throw Error(ErrorCode::kInternal, {}, {}, "EVP_MD_CTX_new failed");
   }
+  ~DigestContext() { EVP_MD_CTX_free(ctx); }
+  DigestContext(const DigestContext&) = delete;
+  DigestContext& operator=(const DigestContext&) = delete;
+};
+
+}  // namespace
+
+struct KeyHasher::State {
+  EVP_MD* sha256 = nullptr;
+  DigestContext inner;  // SHA-256 after (key XOR ipad)
+  DigestContext outer;  // SHA-256 after (key XOR opad)
+  ~State() { EVP_MD_free(sha256); }
+};
+
+KeyHasher::KeyHasher(std::string_view pepper) : state_(std::make_unique<State>()) {
+  // RFC 2104 with SHA-256's 64-byte block: a longer key is hashed first, a shorter one padded
+  // with zeros.
+  constexpr std::size_t kBlock = 64;
+  state_->sha256 = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+  if (state_->sha256 == nullptr) throw Error(ErrorCode::kInternal, {}, {}, "SHA-256 is not available");
+  std::array<unsigned char, kBlock> block{};
+  if (pepper.size() > kBlock) {
+    unsigned int length = 0;
+    Require(EVP_Digest(pepper.data(), pepper.size(), block.data(), &length, state_->sha256, nullptr),
+            "SHA-256 of the pepper failed");
+  } else {
+    std::copy(pepper.begin(), pepper.end(), block.begin());
+  }
+  std::array<unsigned char, kBlock> pad{};
+  const auto start = [&](EVP_MD_CTX* ctx, unsigned char mask) {
+    for (std::size_t i = 0; i < kBlock; ++i) pad[i] = static_cast<unsigned char>(block[i] ^ mask);
+    Require(EVP_DigestInit_ex(ctx, state_->sha256, nullptr), "EVP_DigestInit_ex failed");
+    Require(EVP_DigestUpdate(ctx, pad.data(), pad.size()), "EVP_DigestUpdate failed");
+  };
+  start(state_->inner.ctx, 0x36);
+  start(state_->outer.ctx, 0x5c);
+  OPENSSL_cleanse(block.data(), block.size());
+  OPENSSL_cleanse(pad.data(), pad.size());
+}
+
+KeyHasher::~KeyHasher() = default;
+
+std::string KeyHasher::Hash(std::string_view key) const {
+  DigestContext work;
+  std::array<unsigned char, EVP_MAX_MD_SIZE> inner{};
+  std::array<unsigned char, EVP_MAX_MD_SIZE> mac{};
+  unsigned int inner_length = 0;
+  unsigned int mac_length = 0;
+  Require(EVP_MD_CTX_copy_ex(work.ctx, state_->inner.ctx), "EVP_MD_CTX_copy_ex failed");
+  Require(EVP_DigestUpdate(work.ctx, key.data(), key.size()), "EVP_DigestUpdate failed");
+  Require(EVP_DigestFinal_ex(work.ctx, inner.data(), &inner_length), "EVP_DigestFinal_ex failed");
+  Require(EVP_MD_CTX_copy_ex(work.ctx, state_->outer.ctx), "EVP_MD_CTX_copy_ex failed");
+  Require(EVP_DigestUpdate(work.ctx, inner.data(), inner_length), "EVP_DigestUpdate failed");
+  Require(EVP_DigestFinal_ex(work.ctx, mac.data(), &mac_length), "EVP_DigestFinal_ex failed");
   return LowerHex(std::span<const std::uint8_t>(mac.data(), mac_length));
 }
+
+std::string HashApiKey(std::string_view pepper, std::string_view key) { return KeyHasher(pepper).Hash(key); }
 
 std::string_view PublicKeyPrefix(std::string_view key) {
   return key.substr(0, std::min(key.size(), kApiKeyPublicPrefixLength));

@@ -28,12 +28,20 @@ bool IsWellFormedSessionToken(std::string_view token) {
          });
 }
 
+std::string HashSessionToken(const KeyHasher& hasher, std::string_view token) {
+  return hasher.Hash(std::string(kStoredLabel) + std::string(token));
+}
+
 std::string HashSessionToken(std::string_view pepper, std::string_view token) {
-  return HashApiKey(pepper, std::string(kStoredLabel) + std::string(token));
+  return HashSessionToken(KeyHasher(pepper), token);
+}
+
+std::string SessionCsrfToken(const KeyHasher& hasher, std::string_view token) {
+  return hasher.Hash(std::string(kCsrfLabel) + std::string(token));
 }
 
 std::string SessionCsrfToken(std::string_view pepper, std::string_view token) {
-  return HashApiKey(pepper, std::string(kCsrfLabel) + std::string(token));
+  return SessionCsrfToken(KeyHasher(pepper), token);
 }
 
 StartedSession AccountService::StartSession(AccountRepository& accounts, SessionRepository& sessions,
@@ -44,7 +52,7 @@ StartedSession AccountService::StartSession(AccountRepository& accounts, Session
     // The usual key checks and codes (missing, invalid, inactive, revoked).
     const Principal principal = Authenticate(accounts, sign_in.api_key);
     session.user_id = principal.user_id;
-    session.key_hash = HashApiKey(key_pepper_, sign_in.api_key);
+    session.key_hash = key_hasher_.Hash(sign_in.api_key);
     session.method = "api_key";
   } else {
     session.user_id = VerifyCredentials(accounts, sign_in.email, sign_in.password).user_id;
@@ -53,7 +61,7 @@ StartedSession AccountService::StartSession(AccountRepository& accounts, Session
   std::array<unsigned char, kSessionTokenRandomBytes> bytes{};
   random_.Fill(bytes);
   const std::string token = Base64UrlEncode(bytes);
-  session.token_hash = HashSessionToken(key_pepper_, token);
+  session.token_hash = HashSessionToken(key_hasher_, token);
   AuditContext sign_in_audit = audit;
   sign_in_audit.actor_user_id = session.user_id;
   // nullopt: the key was renewed or the account revoked between the check above and the insert
@@ -65,7 +73,7 @@ StartedSession AccountService::StartSession(AccountRepository& accounts, Session
 
 ResolvedSession AccountService::ResolveSession(SessionRepository& sessions, std::string_view token, bool count) {
   if (!IsWellFormedSessionToken(token)) throw Error(ErrorCode::kSessionExpired);
-  const auto found = sessions.Find(HashSessionToken(key_pepper_, token), session_settings_.idle_seconds);
+  const auto found = sessions.Find(HashSessionToken(key_hasher_, token), session_settings_.idle_seconds);
   if (!found) throw Error(ErrorCode::kSessionExpired);
   // Revocation also ends the sessions, but the browser is told why (the UI says so), even after
   // a reactivation left the session ended.
@@ -77,7 +85,7 @@ ResolvedSession AccountService::ResolveSession(SessionRepository& sessions, std:
   if (count) usage_.Add(found->key.user_id);
   const KeyLookup& key = found->key;
   return ResolvedSession{Principal{key.user_id, key.email, key.is_admin, found->key_prefix, key.plan, key.limits},
-                         SessionInfo{found->session_id, SessionCsrfToken(key_pepper_, token), found->expires_at}};
+                         SessionInfo{found->session_id, SessionCsrfToken(key_hasher_, token), found->expires_at}};
 }
 
 SessionView SessionViewOf(const Principal& principal, const SessionInfo& session) {

@@ -13,6 +13,7 @@
 #include <string_view>
 
 #include "domain/account.hpp"
+#include "domain/api_key.hpp"
 
 namespace gw::domain {
 
@@ -61,10 +62,12 @@ bool IsWellFormedSessionToken(std::string_view token);
 
 /// The stored form of a token: lower-case hex HMAC-SHA256 under the pepper.
 std::string HashSessionToken(std::string_view pepper, std::string_view token);
+std::string HashSessionToken(const KeyHasher& hasher, std::string_view token);
 
 /// The session's CSRF token: an HMAC of its cookie token under the pepper with another label,
 /// so that it is fixed for the session, recoverable by GET /session, and useless without the cookie.
 std::string SessionCsrfToken(std::string_view pepper, std::string_view token);
+std::string SessionCsrfToken(const KeyHasher& hasher, std::string_view token);
 
 /// Compares a presented X-CSRF-Token with the session's in constant time.
 bool CsrfTokenMatches(const SessionInfo& session, std::string_view presented);

@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+
 namespace gw::web {
 
 void Response::SetHeader(std::string name, std::string value) {
@@ -15,15 +17,38 @@ void Response::SetHeader(std::string name, std::string value) {
 }
 
 Response JsonSuccess(int status, std::string_view message, const nlohmann::json& data) {
+  // The envelope is written around the dumped data: the same bytes as an ordered_json envelope
+  // ("status" first, as readers expect) without deep-copying `data` into one first.
+  return JsonSuccessText(status, message, data.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+}
+
+Response JsonSuccessText(int status, std::string_view message, std::string_view data_json) {
   Response response;
   response.status = status;
-  // ordered_json keeps "status" first, as readers of the envelope expect.
-  nlohmann::ordered_json envelope;
-  envelope["status"] = status;
-  envelope["message"] = message;
-  envelope["data"] = data;
-  response.body = envelope.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+  std::string& body = response.body;
+  body.reserve(48 + message.size() + data_json.size());
+  body = R"({"status":)";
+  body += std::to_string(status);
+  body += R"(,"message":)";
+  AppendJsonString(body, message);
+  body += R"(,"data":)";
+  body += data_json;
+  body += '}';
   return response;
+}
+
+void AppendJsonString(std::string& out, std::string_view text) {
+  // Printable ASCII without quote or backslash is written as it is (addresses, routes, ids,
+  // dates); anything else goes through nlohmann's escaper, so the bytes never differ from dump()'s.
+  const bool plain =
+      std::all_of(text.begin(), text.end(), [](char c) { return c >= 0x20 && c <= 0x7e && c != '"' && c != '\\'; });
+  if (!plain) {
+    out += nlohmann::json(std::string(text)).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    return;
+  }
+  out += '"';
+  out += text;
+  out += '"';
 }
 
 std::string_view ReasonPhrase(int status) {

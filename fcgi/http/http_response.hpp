@@ -21,6 +21,13 @@ struct Response {
 
 /// {"status": <status>, "message": <message>, "data": <data>}
 Response JsonSuccess(int status, std::string_view message, const nlohmann::json& data);
+/// The same envelope around `data_json`, data already written as JSON text (hot routes that
+/// write their few fields by hand instead of building a JSON tree).
+Response JsonSuccessText(int status, std::string_view message, std::string_view data_json);
+
+/// Appends `text` as a JSON string, quotes included: the bytes nlohmann::json's dump writes
+/// (invalid UTF-8 replaced by U+FFFD, as every answer and log line does).
+void AppendJsonString(std::string& out, std::string_view text);
 
 /// The standard reason phrase for a status code ("Not Found").
 std::string_view ReasonPhrase(int status);

@@ -23,17 +23,32 @@ std::shared_ptr<spdlog::logger> MakeJsonLogger(const std::string& name, const st
   return logger;
 }
 
+namespace {
+
+spdlog::level::level_enum SpdLevel(LogLevel level) {
+  return level == LogLevel::kDebug  ? spdlog::level::debug
+         : level == LogLevel::kInfo ? spdlog::level::info
+         : level == LogLevel::kWarn ? spdlog::level::warn
+                                    : spdlog::level::err;
+}
+
+}  // namespace
+
 void LogEvent(spdlog::logger& log, LogLevel level, const nlohmann::json& fields) {
-  const auto spd_level = level == LogLevel::kDebug  ? spdlog::level::debug
-                         : level == LogLevel::kInfo ? spdlog::level::info
-                         : level == LogLevel::kWarn ? spdlog::level::warn
-                                                    : spdlog::level::err;
+  const auto spd_level = SpdLevel(level);
   if (!log.should_log(spd_level)) return;
   // Replace invalid UTF-8 instead of throwing: log fields may echo client input.
   std::string text = fields.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   if (text.size() >= 2 && text.front() == '{') text.erase(0, 1);  // the pattern opened the object
   if (text == "}") text = R"("event":"empty"})";
   log.log(spd_level, text);
+}
+
+bool LogEnabled(spdlog::logger& log, LogLevel level) { return log.should_log(SpdLevel(level)); }
+
+void LogObjectTail(spdlog::logger& log, LogLevel level, std::string_view tail) {
+  const auto spd_level = SpdLevel(level);
+  if (log.should_log(spd_level)) log.log(spd_level, spdlog::string_view_t(tail.data(), tail.size()));
 }
 
 }  // namespace gw::web

@@ -7,6 +7,7 @@
 
 #include <memory>
 #include <string>
+#include <string_view>
 
 namespace spdlog {
 class logger;
@@ -22,5 +23,12 @@ std::shared_ptr<spdlog::logger> MakeJsonLogger(const std::string& name, const st
 
 /// Writes `fields` (a JSON object) as one line.
 void LogEvent(spdlog::logger& log, LogLevel level, const nlohmann::json& fields);
+
+/// The hot path's way to the same lines (the access line of every request): no JSON tree is
+/// built. LogEnabled says whether to build the line at all; LogObjectTail writes `tail`, an
+/// object's members and its closing brace (`"a":1,"b":"x"}`): the pattern opened the object.
+/// Callers write the members in key order, as nlohmann::json's dump of the same object would.
+bool LogEnabled(spdlog::logger& log, LogLevel level);
+void LogObjectTail(spdlog::logger& log, LogLevel level, std::string_view tail);
 
 }  // namespace gw::web

@@ -10,6 +10,7 @@
 #include "fcgi/http/client_address.hpp"
 #include "fcgi/http/context.hpp"
 #include "fcgi/http/error_table.hpp"
+#include "fcgi/http/http_response.hpp"
 #include "fcgi/http/logging.hpp"
 #include "fcgi/http/session_cookie.hpp"
 #include "fcgi/pool/pool_metrics.hpp"
@@ -100,16 +101,30 @@ Handler WithAccessLog(std::shared_ptr<spdlog::logger> log, Handler inner) {
     Response response = inner(request, context);
     const auto micros =
         std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - start).count();
-    nlohmann::json line{{"type", "access"},
-                        {"request_id", request.request_id},
-                        {"method", request.method},
-                        {"route", request.route.empty() ? "-" : request.route},
-                        {"status", response.status},
-                        {"latency_us", micros},
-                        {"bytes", response.body.size()},
-                        {"key_prefix", request.principal ? request.principal->key_prefix : ""},
-                        {"client", request.ClientAddress()}};
-    LogEvent(*log, LogLevel::kInfo, line);
+    if (LogEnabled(*log, LogLevel::kInfo)) {
+      // Built by hand, in key order: the same bytes as LogEvent's dump of these fields without
+      // building a JSON tree for every request.
+      std::string line;
+      line.reserve(256);
+      line += R"("bytes":)";
+      line += std::to_string(response.body.size());
+      line += R"(,"client":)";
+      AppendJsonString(line, request.ClientAddress());
+      line += R"(,"key_prefix":)";
+      AppendJsonString(line, request.principal ? std::string_view(request.principal->key_prefix) : "");
+      line += R"(,"latency_us":)";
+      line += std::to_string(micros);
+      line += R"(,"method":)";
+      AppendJsonString(line, request.method);
+      line += R"(,"request_id":)";
+      AppendJsonString(line, request.request_id);
+      line += R"(,"route":)";
+      AppendJsonString(line, request.route.empty() ? std::string_view("-") : std::string_view(request.route));
+      line += R"(,"status":)";
+      line += std::to_string(response.status);
+      line += R"(,"type":"access"})";
+      LogObjectTail(*log, LogLevel::kInfo, line);
+    }
     return response;
   };
 }

@@ -4,7 +4,9 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "domain/error.hpp"
@@ -94,6 +96,45 @@ TEST(ApiKey, HashDiffersByKey) {
 TEST(ApiKey, HashIsHmacSha256MatchingRfc4231TestCase2) {
   EXPECT_EQ(HashApiKey("Jefe", "what do ya want for nothing?"),
             "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+}
+
+TEST(KeyHasher, MatchesRfc4231ForShortAndLongerThanBlockKeys) {
+  // Test case 1 (20-byte key), 2 (4-byte key) and 6 (131-byte key: hashed first).
+  EXPECT_EQ(KeyHasher(std::string(20, '\x0b')).Hash("Hi There"),
+            "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7");
+  EXPECT_EQ(KeyHasher("Jefe").Hash("what do ya want for nothing?"),
+            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+  EXPECT_EQ(KeyHasher(std::string(131, '\xaa')).Hash("Test Using Larger Than Block-Size Key - Hash Key First"),
+            "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54");
+}
+
+TEST(KeyHasher, OneHasherGivesEachKeyItsOwnHashAgainAndAgain) {
+  // The pad states are copied, never consumed: the n-th hash equals the first.
+  const KeyHasher hasher("pepper-pepper-pepper-pepper-pepper");
+  const std::string a = FormatApiKey(Bytes(1));
+  const std::string b = FormatApiKey(Bytes(2));
+  const std::string first = hasher.Hash(a);
+  EXPECT_EQ(first, HashApiKey("pepper-pepper-pepper-pepper-pepper", a));
+  EXPECT_NE(hasher.Hash(b), first);
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(hasher.Hash(a), first);
+  EXPECT_EQ(KeyHasher(std::string(64, 'p')).Hash(""), HashApiKey(std::string(64, 'p'), ""));
+}
+
+TEST(KeyHasher, IsSafeToShareBetweenThreads) {
+  const KeyHasher hasher("pepper-pepper-pepper-pepper-pepper");
+  const std::string key = FormatApiKey(Bytes(3));
+  const std::string expected = hasher.Hash(key);
+  std::atomic<int> mismatches{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&] {
+      for (int i = 0; i < 500; ++i) {
+        if (hasher.Hash(key) != expected) ++mismatches;
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  EXPECT_EQ(mismatches.load(), 0);
 }
 
 TEST(ApiKey, PublicPrefixIsNeverLongerThanTheLimit) {

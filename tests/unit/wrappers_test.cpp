@@ -16,6 +16,7 @@
 #include "domain/api_key.hpp"
 #include "domain/error.hpp"
 #include "fcgi/http/context.hpp"
+#include "fcgi/http/logging.hpp"
 
 namespace gw::web {
 namespace {
@@ -566,6 +567,44 @@ TEST_F(WrappersTest, WithAccessLogWritesOneJsonLineWithoutTheFullApiKey) {
   EXPECT_EQ(line.at("client"), "192.0.2.9");
   EXPECT_EQ(line.at("key_prefix"), std::string(domain::PublicKeyPrefix(key)));
   EXPECT_TRUE(line.at("latency_us").is_number_integer());
+}
+
+TEST_F(WrappersTest, WithAccessLogWritesTheBytesLogEventWouldForOddValues) {
+  // The access line is built by hand (no JSON tree per request): it must be exactly what
+  // LogEvent's dump of the same fields writes, also for a quote, a control character and
+  // invalid UTF-8 from the client (replaced, never a broken line).
+  std::ostringstream log;
+  auto logger = StreamLogger(log);
+  Request request;
+  request.method = "GET";
+  request.path = "/nope";
+  request.request_id = "id\"with\\odd\x01\xff\xfe bytes \xc3\xa9";
+  request.remote_addr = "192.0.2.9";
+  request.client_address = "tab\there";
+  const Response response = WithAccessLog(logger, WithJsonErrors(logger, Dispatch(SmallRouter())))(request, context);
+  const std::string text = log.str();
+  const auto parsed = json::parse(text);
+  std::ostringstream expected;
+  LogEvent(*StreamLogger(expected), LogLevel::kInfo,
+           {{"type", "access"},
+            {"request_id", request.request_id},
+            {"method", "GET"},
+            {"route", "-"},
+            {"status", 404},
+            {"latency_us", parsed.at("latency_us")},
+            {"bytes", response.body.size()},
+            {"key_prefix", ""},
+            {"client", "tab\there"}});
+  EXPECT_EQ(text, expected.str());
+}
+
+TEST(AppendJsonString, WritesWhatNlohmannDumpWrites) {
+  for (const std::string value :
+       {"", "plain /route-1", "q\"uote", "back\\slash", "nl\nx", "\x7f", "\xff", "\xc3\xa9"}) {
+    std::string out;
+    AppendJsonString(out, value);
+    EXPECT_EQ(out, json(value).dump(-1, ' ', false, json::error_handler_t::replace)) << value;
+  }
 }
 
 TEST_F(WrappersTest, WithAccessLogRecordsTheErrorStatusAndNoRouteForUnknownPaths) {
