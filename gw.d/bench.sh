@@ -7,6 +7,7 @@
 #   micro_bench/fcgi_hello/job_queue_throughput from one build;
 # - its own stack in a temp dir on loopback, on random ports like `./gw test`'s (never 8443);
 # - nginx's per-IP limit_req off (GW_NGINX_RATE=off; loopback is exempt anyway);
+# - no docs site and no web dashboard (no node or pandoc build; nothing benchmarks them);
 # - bench-only locations in the gateway's own TLS server block (bench/nginx-bench.conf.in,
 #   included through @BENCH_LOCATIONS@ only here): `return 200`, the same files as static files,
 #   and a PUT that receives a body into a file with the /upload location's own body settings;
@@ -51,6 +52,9 @@ cmd_bench() {
   trap 'exit 130' INT
   trap 'exit 143' TERM
   set_layout test "$BENCH_DIR" "$BENCH_BUILD_DIR"
+  # no docs site and no dashboard in the bench stack (start_stack), kept out of the build dir
+  # shellcheck disable=SC2034  # read by start_stack and render_nginx
+  DOCS_SITE_DIR=$BENCH_DIR/docs-site WEB_APP_DIR=$BENCH_DIR/web-app STACK_WITHOUT_PAGES=1
   mkdir -p "$BENCH_DIR/work/static" "$BENCH_DIR/work/receive"
   sed -e "s|@BENCH_WORK@|$BENCH_DIR/work|g" -e "s|@CONF_DIR@|$NGINX_DIR/conf|g" \
     "$REPO/bench/nginx-bench.conf.in" >"$BENCH_DIR/nginx-bench.conf"
