@@ -125,17 +125,19 @@ bench_markdown() {
   jq -r '
     def num: if . == null then "–" elif (. | fabs) >= 100 then (. * 10 | round / 10 | tostring)
              elif (. | fabs) >= 1 then (. * 100 | round / 100 | tostring) else (. * 1000 | round / 1000 | tostring) end;
-    def ratio: if . == null then "–" else (. * 100 | round | tostring) + " %" end;
+    # a rate as the share of its ceiling, anything else (times, latencies, sizes) as a factor
+    def ratio($unit): if . == null then "–" elif ($unit | test("/s$")) then (. * 100 | round | tostring) + " %"
+                      else (. * 100 | round / 100 | tostring) + "x" end;
     def cell: gsub("\\|"; "\\|");
     "# `./gw bench` report, \(.started)\n",
     "- commit `\(.git.commit)`\(if .git.dirty then " (with uncommitted changes)" else "" end)",
     "- machine: \(.machine.cores) cores, \(.machine.cpu), \(.machine.kernel); load average \(.machine.load_before) before, \(.machine.load_after) after",
     "- versions: \(.versions.nginx), \(.versions.postgresql), \(.versions.curl), \(.versions.wrk)",
     "- settings: \(.settings.runs) runs (median), \(.settings.seconds_per_wrk_run) s per wrk run\(if .settings.quick then ", --quick" else "" end), \(.settings.listing_files) files for the listing, scenarios: \(.settings.scenarios | join(", "))",
-    "- ratio = the median beside the median of its ceiling, measured in the same run (the machine may be shared: compare ratios, not absolute numbers)\n",
+    "- ratio = median / ceiling median, both measured in the same run: for a rate the share of the ceiling (%), else a factor (x). The machine may be shared: compare ratios, not absolute numbers\n",
     "| scenario | case | metric | median | ceiling | ceiling median | ratio | target | met | errors | runs |",
     "|---|---|---|---|---|---|---|---|---|---|---|",
-    (.rows[] | "| \(.scenario) | \(.case | cell) | \(.metric) (\(.unit)) | \(.median | num) | \(.ceiling.name // "–" | cell) | \(.ceiling.median | num) | \(.ratio | ratio) | \(.target.text // "–" | cell) | \(if .met == null then "–" elif .met then "met" else "**not met**" end) | \(.errors // "–") | \(.runs | map(num) | join(" ")) |"),
+    (.rows[] | "| \(.scenario) | \(.case | cell) | \(.metric) (\(.unit)) | \(.median | num) | \(.ceiling.name // "–" | cell) | \(.ceiling.median | num) | \(.unit as $u | .ratio | ratio($u)) | \(.target.text // "–" | cell) | \(if .met == null then "–" elif .met then "met" else "**not met**" end) | \(.errors // "–") | \(.runs | map(num) | join(" ")) |"),
     "",
     (.rows[] | select(.note != "") | "- \(.scenario) / \(.case): \(.note)")' "$1"
 }
@@ -159,7 +161,7 @@ bench_self_check() {
   bench_markdown "$dir/r.json" >"$dir/r.md"
   local want
   for want in '| requests | POST /status c64 | rps (req/s) | 20 | nginx return 200 | 60 | 33 % | >= 30 % of nginx | met | 0 | 30 10 20 |' \
-              '| upload | 100 MiB h2 | time (s) | 0.45 | 100 MiB h1 | 0.2 | 225 % | <= 1.2x | **not met** | – | 0.5 0.4 |' \
+              '| upload | 100 MiB h2 | time (s) | 0.45 | 100 MiB h1 | 0.2 | 2.25x | <= 1.2x | **not met** | – | 0.5 0.4 |' \
               '| cid | import | speed (MB/s) | 1500 | – | – | – | – | – | – | 1500 |'; do
     grep -qxF -- "$want" "$dir/r.md" || { cat "$dir/r.md" >&2; bench_die "self-check: the report lacks the line: $want"; }
   done

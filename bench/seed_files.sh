@@ -12,7 +12,10 @@ count=${3:?usage: bench/seed_files.sh DSN EMAIL COUNT}
 psql -v ON_ERROR_STOP=1 -q -X "$dsn" -v email="$email" -v n="$count" <<'SQL'
 BEGIN;
 CREATE TEMP TABLE seed AS
-  SELECT g, 'bseed' || md5(:'email' || g::text) || lpad(g::text, 12, '0') AS cid
+  -- a well-formed CIDv1 (raw, sha256: "bafkrei" + 52 base32 characters, the last one with
+  -- its padding bits zero), unique per user and row; the bytes behind it do not exist
+  SELECT g, 'bafkrei' || substr(translate(md5(:'email' || g::text) || md5(g::text || :'email'),
+                                          '0123456789', 'abcdefghij'), 1, 51) || 'a' AS cid
   FROM generate_series(1, :n) AS g;
 INSERT INTO contents (cid, size, dag_size, mime_type)
   SELECT cid, 1024, 1035, 'application/octet-stream' FROM seed;

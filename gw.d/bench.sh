@@ -68,6 +68,7 @@ cmd_bench() {
   local db_dsn
   db_dsn="postgresql://$DB_SUPER_ROLE:$(cat "$SECRETS_DIR/pg_superuser_password")@/$DB_NAME?host=$PG_SOCK&port=$PG_PORT"
   BENCH_BASE=https://127.0.0.1:$HTTPS_PORT BENCH_CA=$TLS_CERT BENCH_ADMIN_KEY_FILE=$ADMIN_KEY_FILE \
+    BENCH_ACCESS_LOG=$LOG_DIR/nginx-access.log \
     BENCH_DB_DSN=$db_dsn BENCH_SUPER_DSN=$(super_dsn) BENCH_RUN_DIR=$RUN_DIR \
     BENCH_WORK=$BENCH_DIR/work BENCH_TOOLS=$BENCH_BUILD_DIR BENCH_NGINX_CONF=$NGINX_DIR/conf/nginx.conf \
     BENCH_PG_VERSION="$("$PGBIN/postgres" --version)" BENCH_MIGRATIONS_DIR=$MIGRATIONS_DIR \

@@ -12,7 +12,7 @@
 # shellcheck shell=bash
 
 scenario_upload() {
-  local c=16 secs rps bad err run _ file proto code t stored out step
+  local c=16 secs rps bad err run _ file proto code put_code t stored out step tag=bench$$x$RANDOM
   secs=$(( BENCH_SECONDS < 5 ? BENCH_SECONDS : 5 ))
   local -a up=() put=()
   local errs=0
@@ -40,14 +40,15 @@ scenario_upload() {
           rm -f "$BENCH_WORK"/receive/*
           sync
           out=$(bench_curl -o /dev/null -w '%{http_code} %{time_total} %{http_version}' "--$proto" -X PUT \
+            -H "X-Request-Id: $tag-put-$proto-$run" \
             -H 'Content-Type: application/octet-stream' --data-binary @"$file" "$BENCH_BASE/_bench/receive/big-$run-$proto.bin")
-          read -r code t _ <<<"$out"
-          [[ $code == 201 || $code == 204 ]] || bench_die "PUT /_bench/receive answered $code"
+          read -r put_code t _ <<<"$out"
+          [[ $put_code == 201 || $put_code == 204 ]] || bench_die "PUT /_bench/receive answered $put_code"
           floor[$proto]+=" $t"
         else
           head -c 32 /dev/urandom | dd of="$file" conv=notrunc status=none
           sync
-          read -r code t stored _ <<<"$(bench_upload "$file" "big-$run-$proto.bin" "--$proto")"
+          read -r code t stored _ <<<"$(bench_upload "$file" "big-$run-$proto.bin" "--$proto" -H "X-Request-Id: $tag-up-$proto-$run")"
           answer[$proto]+=" $t" stored_t[$proto]+=" $stored"
         fi
       done
@@ -62,6 +63,24 @@ scenario_upload() {
     bench_record scenario=upload case="POST /upload 100 MiB, $proto" metric="time to stored" unit=s \
       values="${stored_t[$proto]}" ceiling_name="nginx PUT 100 MiB into a file, $proto" ceiling_values="${floor[$proto]}"
   done
+  # Where the time to the answer goes, from the gateway's JSON access log (our X-Request-Id):
+  # upstream_response_time is the app (FastCGI: for a task the spool's fsync and the job row;
+  # else hashing, the store, the database); request_time minus it is nginx receiving the body.
+  # The PUT's request_time is nginx receiving alone, the same clock.
+  if [[ -r ${BENCH_ACCESS_LOG:-} ]]; then
+    sleep 1.5   # the access log is buffered, flush=1s
+    phase() {  # phase <request id prefix> <jq expression over request_time (r) and upstream time (u)>
+      grep -F "\"request_id\":\"$1" "$BENCH_ACCESS_LOG" \
+        | jq -r "(.request_time) as \$r | ((.upstream_response_time | tonumber? ) // 0) as \$u | $2" | tr '\n' ' '
+    }
+    # shellcheck disable=SC2016  # jq expressions, not shell ones
+    for proto in http1.1 http2; do
+      bench_record scenario=upload case="POST /upload 100 MiB, $proto: nginx receiving (access log)" metric="request_time - upstream" unit=s \
+        values="$(phase "$tag-up-$proto-" '$r - $u')" ceiling_name="nginx PUT, its request_time" ceiling_values="$(phase "$tag-put-$proto-" '$r')"
+      bench_record scenario=upload case="POST /upload 100 MiB, $proto: the app (access log)" metric="upstream_response_time" unit=s \
+        values="$(phase "$tag-up-$proto-" '$u')"
+    done
+  fi
   bench_record scenario=upload case="POST /upload 100 MiB, HTTP/2 vs HTTP/1.1" metric="time to 201/202" unit=s \
     values="${answer[http2]}" ceiling_name="the same over HTTP/1.1" ceiling_values="${answer[http1.1]}" \
     target_on=ratio target_op="<=" target=1.2 target_text="HTTP/2 <= 1.2x HTTP/1.1"
