@@ -19,12 +19,14 @@ scenario_soak() {
   read -r rss5 anon5 <<<"$(bench_worker_rss)"
   wait "$wrk_pid" || bench_die "wrk failed in the soak: $(cat "$BENCH_TMP/soak.out")"
   bench_log "soak: workers' VmRSS at the end: $(( rss5 / 1024 )) MiB (RssAnon $(( anon5 / 1024 )) MiB)"
-  local rps
+  local rps errs
   rps=$(awk '/^Requests\/sec/ { print $2 }' "$BENCH_TMP/soak.out")
+  errs=$(awk '/Non-2xx or 3xx/ { n += $NF } /Socket errors/ { gsub(/,/, ""); n += $4 + $6 + $8 + $10 } END { print n + 0 }' "$BENCH_TMP/soak.out")
   bench_record scenario=soak case="workers' VmRSS, end vs minute 1" metric=rss unit=MiB \
     values="$(awk -v k="$rss5" 'BEGIN { print k / 1024 }')" ceiling_name="at minute 1" \
     ceiling_values="$(awk -v k="$rss1" 'BEGIN { print k / 1024 }')" \
-    target_on=ratio target_op="<=" target=1.1 target_text="flat (<= 1.1x)" note="mixed load at ${rps:-?} req/s"
+    target_on=ratio target_op="<=" target=1.1 target_text="flat (<= 1.1x)" errors="$errs" \
+    note="mixed load at ${rps:-?} req/s for ${total} s"
   bench_record scenario=soak case="workers' RssAnon, end vs minute 1" metric=rss unit=MiB \
     values="$(awk -v k="$anon5" 'BEGIN { print k / 1024 }')" ceiling_name="at minute 1" \
     ceiling_values="$(awk -v k="$anon1" 'BEGIN { print k / 1024 }')" \
