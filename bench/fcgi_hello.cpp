@@ -1,6 +1,6 @@
 // The FastCGI ceiling: the smallest libfcgi responder there is, with the same process and
 // thread shape as the service (N processes x T threads on one socket) and no work per request.
-// bench/http_bench.sh puts it behind the same nginx settings to measure what the FastCGI hop
+// `./gw bench` (bench/scenarios/requests.sh) puts it behind nginx to measure what the FastCGI hop
 // itself costs, apart from anything the service does.
 //
 // Usage: fcgi_hello SOCKET_PATH [processes=2] [threads=8]

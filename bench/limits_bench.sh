@@ -115,7 +115,7 @@ grep -qi '^ratelimit:' <<<"$headers" || die "the 'on' pool answered without Rate
 export GW_BENCH_KEY=$key GW_BENCH_METHOD=POST
 rps() {  # rps <url>: requests/s of one wrk run (fails on any non-200)
   local out bad
-  out=$(wrk -t"$threads" -c"$connections" -d"${duration}s" -s bench/request.lua "$1")
+  out=$(wrk -t"$threads" -c"$connections" -d"${duration}s" -s bench/lua/request.lua "$1")
   bad=$(awk -F= '/^non_200=/ {print $2}' <<<"$out")
   [[ ${bad:-0} == 0 ]] || die "$bad answers other than 200 from $1"
   awk '/^Requests\/sec/ {print $2}' <<<"$out"

@@ -110,6 +110,9 @@ render_nginx() {
   done
   local monitoring_http="# no monitoring (./gw up --with-monitoring adds nginx's stub_status on loopback)"
   (( MONITORING )) && monitoring_http="include $conf/snippets/stub-status.conf;"
+  # `./gw bench` only (gw.d/bench.sh): its bench-only locations in the gateway's server block
+  local bench_locations="# no bench-only locations (./gw bench adds them to its own stack only)"
+  [[ -n ${BENCH_NGINX_INCLUDE:-} ]] && bench_locations="include $BENCH_NGINX_INCLUDE;"
   local -a subst=(
     USER_LINE "$user_line"
     WORKER_PROCESSES "${GW_NGINX_WORKERS:-auto}"
@@ -138,6 +141,7 @@ render_nginx() {
     METRICS_ALLOW "$metrics_allow"
     NGINX_STATUS_PORT "$NGINX_STATUS_PORT"
     MONITORING_HTTP "$monitoring_http"
+    BENCH_LOCATIONS "$bench_locations"
   )
   filebase_nginx_subst
   local -a sedargs=() i

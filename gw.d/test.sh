@@ -29,8 +29,15 @@ check_format() {
 }
 
 check_shell() {
-  say "checking gw and gw.d/*.sh (shellcheck)"
-  shellcheck -x gw gw.d/*.sh </dev/null || die "shellcheck found problems in gw or gw.d/ (see above)"
+  say "checking gw, gw.d/*.sh and the bench scripts (shellcheck)"
+  shellcheck -x gw gw.d/*.sh bench/*.sh bench/scenarios/*.sh </dev/null \
+    || die "shellcheck found problems in gw, gw.d/ or bench/ (see above)"
+}
+
+# check_bench: `./gw bench`'s recording and report on fixed numbers, in a second and without a
+# stack. A real run, even --quick, needs its own Release build and minutes of load: not in CI.
+check_bench() {
+  "$REPO/bench/bench.sh" --self-check </dev/null || die "the bench driver's self-check failed (see above)"
 }
 
 # check_web: the web dashboard's ESLint and Prettier checks (web/package.json's scripts)
@@ -367,6 +374,7 @@ cmd_test() {
   ensure_packages
   check_format
   check_shell
+  check_bench
   check_web
   # libFuzzer targets, GW_TEST_FUZZ_SECONDS each (gw.d/fuzz.sh): they are built with ASan + UBSan
   # themselves, so the sanitize flavour does not run them again
