@@ -62,6 +62,7 @@ CONF
 for c in 64 256; do
   case_run nginx_return_200 none 0 0 off 0 "$c"
   case_run hello_2x8_keepoff fcgi_hello 2 8 off 0 "$c"
+  case_run hello_2x32_keep16 fcgi_hello 2 32 on 16 "$c" # reference: thread per kept connection
   case_run event_2x1_keepoff fcgi_event_hello 2 1 off 0 "$c"
   for ka in 8 16 32 64 128; do
     case_run "event_2x1_keep$ka" fcgi_event_hello 2 1 on "$ka" "$c"
