@@ -108,6 +108,9 @@ render_nginx() {
     [[ $net =~ ^[0-9a-fA-F:.]+(/[0-9]{1,3})?$ ]] || die "GW_METRICS_ALLOW: '$net' is not an address or network"
     metrics_allow+=" allow $net;"
   done
+  # kept FastCGI connections per nginx worker (sizing: the header of nginx/nginx.conf.in)
+  local keepalive=${GW_NGINX_UPSTREAM_KEEPALIVE:-64}
+  [[ $keepalive =~ ^[1-9][0-9]{0,4}$ ]] || die "GW_NGINX_UPSTREAM_KEEPALIVE must be a positive number; got '$keepalive'"
   local monitoring_http="# no monitoring (./gw up --with-monitoring adds nginx's stub_status on loopback)"
   (( MONITORING )) && monitoring_http="include $conf/snippets/stub-status.conf;"
   # `./gw bench` only (gw.d/bench.sh): its bench-only locations in the gateway's server block
@@ -128,6 +131,7 @@ render_nginx() {
     TLS_CERT "$TLS_CERT"
     TLS_KEY "$TLS_KEY"
     FCGI_SOCKET "$FCGI_SOCKET"
+    UPSTREAM_KEEPALIVE "$keepalive"
     UPLOAD_TMP_DIR "$STORE_DIR/.upload-tmp"
     # the limit is on the file: a multipart body may carry up to 64 KiB of framing beyond it
     # (domain::kMultipartFramingAllowance); the app checks the file's own size

@@ -1,5 +1,6 @@
 #pragma once
-/// @file One worker process: T threads, each accepting FastCGI requests on the shared socket.
+/// @file One worker process: T request threads serving the FastCGI connections of one shared
+/// epoll set (fcgi/process/request_loop.hpp), each with its own ThreadState.
 
 #include <chrono>
 #include <cstddef>
@@ -31,9 +32,9 @@ struct WorkerOptions {
   std::chrono::seconds drain_timeout{30};
 };
 
-/// Serves until SIGTERM or SIGINT, then stops accepting, lets in-flight requests finish (at most
-/// drain_timeout) and returns 0. Every request runs inside its own try: a failing request is
-/// answered with a 500 and never takes the process down.
+/// Serves until SIGTERM or SIGINT, then stops accepting, answers what comes on the connections
+/// nginx still holds until it closes them (at most drain_timeout) and returns 0. Every request runs inside its own try:
+/// a failing request is answered with a 500 and never takes the process down.
 int RunWorkerProcess(int listen_fd, const WorkerOptions& options, const web::Handler& application,
                      const ThreadStateFactory& make_thread_state, spdlog::logger& log);
 

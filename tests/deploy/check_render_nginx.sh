@@ -55,7 +55,9 @@ expect() {  # expect <what> <fixed string the rendered config must hold>
   else not_ok "the rendered config lacks $1 ('$2')"; fi
 }
 expect "the workers' user" "user $(id -un);"
-expect "the app's socket" "fastcgi_pass unix:$tmp/run/fcgi.sock;"
+expect "the app's socket" "server unix:$tmp/run/fcgi.sock;"
+expect "kept connections to the app" "fastcgi_keep_conn on;"
+expect "the pool of kept connections" "keepalive 64;"
 expect "the certificate's symlink" "ssl_certificate     $tmp/live/fullchain.pem;"
 expect "the key's symlink" "ssl_certificate_key $tmp/live/privkey.pem;"
 expect "the upload body limit" "client_max_body_size $((max + 65536));"
