@@ -4,7 +4,7 @@
 #   fastcgi_keep_conn off as today; bench/fcgi_event_hello (epoll loop per thread around libfcgi's
 #   request parsing) with keep_conn off, then on with an nginx upstream keepalive pool of 8/16/32/64/128
 #   (per nginx worker).
-# wrk -t2 over TLS (HTTP/1.1), POST via bench/request.lua (counts non-200), at 64 and 256 conns.
+# wrk -t2 over TLS (HTTP/1.1), POST via bench/lua/request.lua (counts non-200), at 64 and 256 conns.
 # Usage: bench/transport_probe.sh [seconds=8] [build dir=build-bench]   (run as root: nginx)
 #   GW_PROBE_ONLY=regex runs only the cases whose name matches.
 set -u
@@ -47,7 +47,7 @@ CONF
   sleep 0.3
   local url="https://127.0.0.1:$port/fcgi"
   [[ $responder == none ]] && url="https://127.0.0.1:$port/"
-  out=$(GW_BENCH_METHOD=POST wrk -t2 -c"$c" -d"${d}s" --latency -s bench/request.lua "$url" 2>&1)
+  out=$(GW_BENCH_METHOD=POST wrk -t2 -c"$c" -d"${d}s" --latency -s bench/lua/request.lua "$url" 2>&1)
   printf '%s conns=%s rps=%s p99=%s non200=%s errors=%s nginx_errors=%s\n' "$name" "$c" \
     "$(awk '/^Requests\/sec/{print $2}' <<<"$out")" "$(awk '$1=="99%"{print $2}' <<<"$out")" \
     "$(awk -F= '/^non_200=/{print $2}' <<<"$out")" \

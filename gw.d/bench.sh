@@ -58,8 +58,10 @@ cmd_bench() {
   mkdir -p "$BENCH_DIR/work/static" "$BENCH_DIR/work/receive"
   sed -e "s|@BENCH_WORK@|$BENCH_DIR/work|g" -e "s|@CONF_DIR@|$NGINX_DIR/conf|g" \
     "$REPO/bench/nginx-bench.conf.in" >"$BENCH_DIR/nginx-bench.conf"
-  # shellcheck disable=SC2034  # read by render_nginx (gw.d/nginx.sh)
-  BENCH_NGINX_INCLUDE=$BENCH_DIR/nginx-bench.conf
+  sed -e "s|@BENCH_WORK@|$BENCH_DIR/work|g" -e "s|@UPSTREAM_KEEPALIVE@|${GW_NGINX_UPSTREAM_KEEPALIVE:-64}|g" \
+    "$REPO/bench/nginx-bench-http.conf.in" >"$BENCH_DIR/nginx-bench-http.conf"
+  # shellcheck disable=SC2034  # both read by render_nginx (gw.d/nginx.sh)
+  BENCH_NGINX_HTTP_INCLUDE=$BENCH_DIR/nginx-bench-http.conf BENCH_NGINX_INCLUDE=$BENCH_DIR/nginx-bench.conf
   export GW_NGINX_RATE=off
   say "bench stack in $BENCH_DIR (https :$HTTPS_PORT)"
   start_stack admin@example.com

@@ -116,6 +116,8 @@ render_nginx() {
   # `./gw bench` only (gw.d/bench.sh): its bench-only locations in the gateway's server block
   local bench_locations="# no bench-only locations (./gw bench adds them to its own stack only)"
   [[ -n ${BENCH_NGINX_INCLUDE:-} ]] && bench_locations="include $BENCH_NGINX_INCLUDE;"
+  local bench_upstreams="# no bench-only upstreams"
+  [[ -n ${BENCH_NGINX_HTTP_INCLUDE:-} ]] && bench_upstreams="include $BENCH_NGINX_HTTP_INCLUDE;"
   local -a subst=(
     USER_LINE "$user_line"
     WORKER_PROCESSES "${GW_NGINX_WORKERS:-auto}"
@@ -146,6 +148,7 @@ render_nginx() {
     NGINX_STATUS_PORT "$NGINX_STATUS_PORT"
     MONITORING_HTTP "$monitoring_http"
     BENCH_LOCATIONS "$bench_locations"
+    BENCH_UPSTREAMS "$bench_upstreams"
   )
   filebase_nginx_subst
   local -a sedargs=() i

@@ -1,9 +1,10 @@
 # bench/scenarios/requests.sh: the request rate. POST /status and GET /files (20 rows) beside
 # nginx's `return 200` in the same TLS server block (/_bench/return200), at 1, 16, 64 and 256
 # keep-alive connections (GW_BENCH_CONNECTIONS), wrk with bench/lua/request.lua. A second
-# ceiling, for information: the same nginx in front of bench/fcgi_hello.cpp (/_bench/fcgi_hello),
-# a libfcgi responder that does nothing, with the app's processes x threads: what the FastCGI
-# hop itself allows. Per run the four cases go back to back in a rotating order; each is the
+# ceiling, for information: the same nginx in front of bench/fcgi_event_hello.cpp
+# (/_bench/fcgi_hello), a responder that does nothing over the app's transport (event loop around
+# libfcgi, kept upstream connections), one loop per app worker process: what the FastCGI hop
+# itself allows. Per run the four cases go back to back in a rotating order; each is the
 # median of the runs.
 # shellcheck shell=bash
 
@@ -12,9 +13,9 @@ scenario_requests() {
   local -a conns
   read -r -a conns <<<"${GW_BENCH_CONNECTIONS:-1 16 64 256}"
   local -a cases=(ceiling hello status files)
-  local hello=$BENCH_TOOLS/bench/fcgi_hello
+  local hello=$BENCH_TOOLS/bench/fcgi_event_hello
   [[ -x $hello ]] || bench_die "no $hello (built by ./gw bench with -DGW_BENCH=ON)"
-  "$hello" "$BENCH_WORK/hello.sock" "${GW_WORKERS:-$(nproc)}" "${GW_THREADS:-8}" >"$BENCH_TMP/hello.out" 2>&1 &
+  "$hello" "$BENCH_WORK/hello.sock" "${GW_WORKERS:-$(nproc)}" 1 >"$BENCH_TMP/hello.out" 2>&1 &
   echo $! >"$BENCH_TMP/fcgi_hello.pid"
   local t=50
   while [[ ! -S $BENCH_WORK/hello.sock ]] && (( t-- > 0 )); do sleep 0.1; done
@@ -42,7 +43,7 @@ scenario_requests() {
     fi
     (( c == 256 )) && err_target=(target_on=value target_op="<=" target=0 target_text="no errors at 256")
     bench_record scenario=requests case="nginx return 200, c$c" metric=rps unit=req/s values="${v[ceiling.rps]}" errors="${v[ceiling.err]}"
-    bench_record scenario=requests case="fcgi_hello (FastCGI ceiling), c$c" metric=rps unit=req/s values="${v[hello.rps]}" \
+    bench_record scenario=requests case="fcgi_event_hello (FastCGI ceiling), c$c" metric=rps unit=req/s values="${v[hello.rps]}" \
       ceiling_name="nginx return 200, c$c" ceiling_values="${v[ceiling.rps]}" errors="${v[hello.err]}"
     bench_record scenario=requests case="POST /status, c$c" metric=rps unit=req/s values="${v[status.rps]}" \
       ceiling_name="nginx return 200, c$c" ceiling_values="${v[ceiling.rps]}" errors="${v[status.err]}" "${status_target[@]}"
