@@ -194,7 +194,10 @@ domain::Page<domain::StoredFile> PgFileRepository::List(domain::UserId user, con
   std::optional<std::string> other_cid;
   if (query.cid) other_cid = OtherRecordedSpelling(*query.cid);
   return connection_.Run([&](pqxx::connection_base& connection) {
-    pqxx::work txn(connection);
+    // No transaction block (no BEGIN and COMMIT round trips): each read sees what is committed
+    // when it runs, as it did in the READ COMMITTED transaction before, and the audit row, the
+    // only write, commits on its own without waiting for the WAL flush (WriteOfRead).
+    pqxx::nontransaction txn(connection);
     // The counters answer every pinned filter; a name or CID is counted (the CID: 2 rows at most).
     const bool counted = !name && !query.cid;
     const auto total = counted ? ReadCounter(txn, kCounter, user, PinnedParam(query.pinned))
@@ -203,11 +206,10 @@ domain::Page<domain::StoredFile> PgFileRepository::List(domain::UserId user, con
     auto page = ReadPage<domain::StoredFile>(txn, window, total, kList, kListReversed, ReadFile, user,
                                              PinnedParam(query.pinned), NullableParam(name), NullableParam(query.cid),
                                              NullableParam(other_cid));
-    AuditWriter::Write(txn, user, "list_files", audit,
-                       {{"page", std::to_string(page.page)},
-                        {"limit", std::to_string(page.limit)},
-                        {"total", std::to_string(page.total)}});
-    txn.commit();
+    AuditWriter::WriteOfRead(txn, user, "list_files", audit,
+                             {{"page", std::to_string(page.page)},
+                              {"limit", std::to_string(page.limit)},
+                              {"total", std::to_string(page.total)}});
     return page;
   });
 }
