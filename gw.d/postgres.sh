@@ -85,7 +85,8 @@ pg_init() {
     echo "unix_socket_permissions = 0700"
     echo "password_encryption = 'scram-sha-256'"
     echo "max_connections = ${GW_PG_MAX_CONNECTIONS:-200}"
-    if (( TEST_MODE )); then
+    # GW_PG_DURABLE=1 keeps production's durability in a throwaway cluster (./gw bench does)
+    if (( TEST_MODE )) && [[ ${GW_PG_DURABLE:-0} != 1 ]]; then
       echo "# throwaway test cluster: durability off for speed"
       echo "fsync = off"
       echo "synchronous_commit = off"

@@ -98,9 +98,23 @@ std::vector<PreparedStatement> PgFileRepository::Statements() {
        "pinned = true, original_filename = EXCLUDED.original_filename, safe_filename = EXCLUDED.safe_filename, "
        "uploaded_at = now(), updated_at = now() RETURNING " +
            FileColumns()},
-      // $2 and $3: the two spellings a content may be recorded under (OtherRecordedSpelling).
+      // The retrieval's lookup and its audit row in one statement, outside a transaction block:
+      // one round trip instead of four (BEGIN, SELECT, INSERT, COMMIT). The row is inserted only
+      // when the holding is found, with AuditWriter's columns and details ({"cid": ...}).
+      // set_config(..., true) lasts to the end of the statement's own transaction, its commit
+      // included: a read's audit row does not wait for the WAL flush (a crash may lose the last
+      // fraction of a second of them: wal_writer_delay; any later synchronous commit flushes
+      // them too). Visibility is unchanged: the row is there for any reader once we answer.
+      // $2 and $3: the two spellings a content may be recorded under (OtherRecordedSpelling);
+      // $4 to $7: the audit row's actor, action, request id and client address.
       {kFindHeld,
-       "SELECT " + FileColumns() + " FROM files WHERE user_id = $1 AND cid IN ($2, $3) AND deleted_at IS NULL"},
+       "WITH durability AS (SELECT set_config('synchronous_commit', 'off', true)), "
+       "held AS (SELECT " +
+           FileColumns() +
+           " FROM files, durability WHERE user_id = $1 AND cid IN ($2, $3) AND deleted_at IS NULL), "
+           "audited AS (INSERT INTO audit_log (user_id, actor_user_id, action, details, request_id, client_address) "
+           "SELECT $1, $4::bigint, $5::text, jsonb_build_object('cid', held.cid), $6::text, $7::text FROM held) "
+           "SELECT * FROM held"},
       // Paged as persistence/pg_paged_list.hpp describes, along files_user_live_uploaded.
       {kList, "SELECT " + FileColumns() + kListFilter + " ORDER BY uploaded_at DESC, id DESC LIMIT $6 OFFSET $7"},
       {kListReversed, "SELECT " + FileColumns() + kListFilter + " ORDER BY uploaded_at, id LIMIT $6 OFFSET $7"},
@@ -174,15 +188,16 @@ domain::StoredFile PgFileRepository::RecordUpload(domain::UserId user, const dom
 std::optional<domain::StoredFile> PgFileRepository::FindHeld(domain::UserId user, std::string_view cid,
                                                              std::string_view action,
                                                              const domain::AuditContext& audit) {
+  const auto actor = audit.actor_user_id ? std::optional(std::to_string(*audit.actor_user_id)) : std::nullopt;
   return connection_.Run([&](pqxx::connection_base& connection) -> std::optional<domain::StoredFile> {
-    pqxx::work txn(connection);
-    const auto result = txn.exec_prepared(kFindHeld, user, std::string(cid), OtherRecordedSpelling(cid));
+    // One statement, its own transaction (kFindHeld): no BEGIN/COMMIT round trips.
+    pqxx::nontransaction txn(connection);
+    const auto result =
+        txn.exec_prepared(kFindHeld, user, std::string(cid), OtherRecordedSpelling(cid), NullableParam(actor),
+                          std::string(action), audit.request_id, audit.client_address);
     ExpectRows(result.size(), 0, 1, kFindHeld);
     if (result.empty()) return std::nullopt;
-    auto file = ReadFile(result[0]);
-    AuditWriter::Write(txn, user, action, audit, {{"cid", file.cid}});
-    txn.commit();
-    return file;
+    return ReadFile(result[0]);
   });
 }
 
