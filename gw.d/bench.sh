@@ -63,6 +63,9 @@ cmd_bench() {
   # shellcheck disable=SC2034  # both read by render_nginx (gw.d/nginx.sh)
   BENCH_NGINX_HTTP_INCLUDE=$BENCH_DIR/nginx-bench-http.conf BENCH_NGINX_INCLUDE=$BENCH_DIR/nginx-bench.conf
   export GW_NGINX_RATE=off
+  # production's PostgreSQL durability (fsync, synchronous_commit), not ./gw test's: every
+  # audited request commits, and the wait for the disk is part of what a user sees
+  export GW_PG_DURABLE=${GW_PG_DURABLE:-1}
   say "bench stack in $BENCH_DIR (https :$HTTPS_PORT)"
   start_stack admin@example.com
   svc_own "$BENCH_DIR/work"   # nginx's workers write the received bodies there
