@@ -1,6 +1,7 @@
-# bench/scenarios/contentprof.sh: where a GET /retrieve of 1 KiB and a POST /upload of 1 MiB
-# spend their time (bench/profiles/content.md). Not one of ./gw bench's default scenarios: run it
-# with `./gw bench --only=contentprof` (GW_BENCH_SECONDS per load, default 10; GW_PROFILE_PERF=1
+# bench/scenarios/costprof.sh: where POST /status, GET /files (20 rows; 64 connections), a GET
+# /retrieve of 1 KiB and a POST /upload of 1 MiB (16 connections) spend their time
+# (bench/profiles/status.md, files.md, content.md). Not one of ./gw bench's default scenarios: run it
+# with `./gw bench --only=costprof` (GW_BENCH_SECONDS per load, default 10; GW_PROFILE_PERF=1
 # also records perf call graphs into bench/results/ as perf-*.data).
 # Per load, while wrk runs: the FastCGI workers' CPU (perf stat task-clock), PostgreSQL's CPU
 # (utime + stime of its processes from /proc) and its transactions (pg_stat_database
@@ -72,8 +73,11 @@ prof_perf() {  # prof_perf <label> <c> <url> [wrk args]: perf record -g of the w
   wait "$pp" || true
 }
 
-scenario_contentprof() {
+scenario_costprof() {
   local cid _
+  GW_BENCH_METHOD=POST prof_load "nginx return 200" 64 "$BENCH_BASE/_bench/return200" -s bench/lua/request.lua
+  GW_BENCH_METHOD=POST prof_load "POST /status" 64 "$BENCH_BASE/status" -s bench/lua/request.lua
+  GW_BENCH_METHOD=GET prof_load "GET /files (20 rows)" 64 "$BENCH_BASE/files?page=1&limit=20" -s bench/lua/request.lua
   head -c 1024 /dev/urandom >"$BENCH_WORK/static/1KiB.bin"
   read -r _ _ _ cid <<<"$(bench_upload "$BENCH_WORK/static/1KiB.bin" prof-1KiB.bin)"
   prof_load "nginx static 1KiB" 16 "$BENCH_BASE/_bench/static/1KiB.bin" -s bench/lua/request.lua
