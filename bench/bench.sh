@@ -56,11 +56,17 @@ load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 started=$(date -u +%FT%TZ)
 bench_log "scenarios: ${scenarios[*]}; $BENCH_RUNS runs, ${BENCH_SECONDS}s per wrk run; load average $load_before"
 bench_setup_users
+failed=()
 for s in "${scenarios[@]}"; do
   bench_log "---- scenario $s"
   # shellcheck source=/dev/null
   source "bench/scenarios/$s.sh"
-  "scenario_$s"
+  # In a subshell, so that a scenario that fails (bench_die) costs its own rows only, not the
+  # report of the others (bench_record appends to $BENCH_ROWS, a file).
+  if ! ("scenario_$s"); then
+    bench_log "scenario $s FAILED: its rows are missing from the report"
+    failed+=("$s")
+  fi
 done
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 
@@ -89,3 +95,7 @@ jq -n --slurpfile rows "$BENCH_ROWS" \
 bench_markdown "$results_dir/$name.json" >"$results_dir/$name.md"
 cat "$results_dir/$name.md"
 bench_log "report: $results_dir/$name.md and $results_dir/$name.json"
+if (( ${#failed[@]} )); then
+  bench_log "FAILED scenarios (see above): ${failed[*]}"
+  exit 1
+fi
