@@ -74,7 +74,9 @@ commit=$(git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
 dirty=$(git status --porcelain --untracked-files=no 2>/dev/null | grep -q . && echo true || echo false)
 results_dir=${GW_BENCH_RESULTS_DIR:-bench/results}
 mkdir -p "$results_dir"
-name="$(date -u +%Y%m%d-%H%M%S)-$commit$( (( quick )) && echo -quick)"
+suffix=""
+(( quick )) && suffix=-quick
+name="$(date -u +%Y%m%d-%H%M%S)-$commit$suffix"
 jq -n --slurpfile rows "$BENCH_ROWS" \
   --arg started "$started" --arg finished "$(date -u +%FT%TZ)" --arg commit "$commit" --argjson dirty "$dirty" \
   --arg cpu "$(lscpu 2>/dev/null | sed -n 's/^Model name:[[:space:]]*//p' | head -n1)" \
